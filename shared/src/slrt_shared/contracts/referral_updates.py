@@ -1,0 +1,21 @@
+"""``slrt.referral.updates`` (key ``case_id``): programme owners answer referrals."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import Field
+
+from slrt_shared.codes import ReferralStatus
+from slrt_shared.contracts.base import EventData
+from slrt_shared.topics import REFERRAL_UPDATES
+
+
+class ReferralUpdate(EventData):
+    ce_type: ClassVar[str] = "id.slrt.referral.update.v1"
+    topic: ClassVar[str] = REFERRAL_UPDATES
+    referral_id: str = Field(max_length=64)
+    case_id: str = Field(max_length=64)
+    status: ReferralStatus
+    reason: str | None = Field(default=None, max_length=500)
+    note: str | None = Field(default=None, max_length=2000)

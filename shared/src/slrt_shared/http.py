@@ -1,0 +1,100 @@
+"""What every service's HTTP side shares: health and readiness, contract-shaped errors, tracing."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from slrt_shared.errors import error_items, wants_indonesian
+from slrt_shared.logging import mask_text
+
+Check = Callable[[], Awaitable[None]]
+
+
+def health_router(checks: dict[str, Check]) -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/healthz", summary="The process is alive")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", summary="Broker and database reachable",
+                responses={503: {"description": "the broker or the database does not answer (each check named)"}})
+    async def readyz() -> JSONResponse:
+        results: dict[str, str] = {}
+        for name, check in checks.items():
+            try:
+                await check()
+                results[name] = "ok"
+            except Exception as exc:
+                results[name] = f"unavailable ({type(exc).__name__})"
+        ready = all(v == "ok" for v in results.values())
+        return JSONResponse({"status": "ready" if ready else "not_ready", "checks": results},
+                            status_code=200 if ready else 503)
+
+    return router
+
+
+#: Bahasa Indonesia for the messages FastAPI and Starlette answer with themselves.
+FRAMEWORK_MESSAGES_ID = {
+    "There was an error parsing the body": "isi permintaan tidak dapat dibaca (harus JSON dalam UTF-8)",
+    "Not Found": "tidak ditemukan",
+    "Method Not Allowed": "metode tidak diizinkan",
+}
+
+
+class FieldError(Exception):
+    """An error on one named field, answered as the contract's ``detail`` list."""
+
+    def __init__(self, status: int, loc: list[str | int], *, type_: str, en: str, id_: str) -> None:
+        super().__init__(en)
+        self.status, self.loc, self.type, self.en, self.id = status, loc, type_, en, id_
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        indonesian = wants_indonesian(request.headers.get("accept-language"))
+        items = error_items(list(exc.errors()), indonesian=indonesian)
+        return JSONResponse({"detail": items}, status_code=422)
+
+    @app.exception_handler(FieldError)
+    async def _field(request: Request, exc: FieldError) -> JSONResponse:
+        indonesian = wants_indonesian(request.headers.get("accept-language"))
+        item = {"loc": exc.loc, "msg": exc.id if indonesian else exc.en, "type": exc.type}
+        return JSONResponse({"detail": [item]}, status_code=exc.status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail
+        if isinstance(detail, str):
+            if wants_indonesian(request.headers.get("accept-language")):
+                detail = FRAMEWORK_MESSAGES_ID.get(detail, detail)
+            detail = [{"loc": [], "msg": detail, "type": f"http_{exc.status_code}"}]
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
+
+
+#: Span attributes that carry the request's path or query, where a NIK (``/v1/citizens/{nik}/cases``), a phone
+#: number or an e-mail address could stand.
+URL_ATTRIBUTES = ("http.target", "http.url", "url.path", "url.query", "url.full")
+
+
+def mask_url_attributes(span: Any, scope: dict[str, Any] | None = None) -> None:
+    """A ``server_request_hook``: personal data in the URL is masked before the span is exported."""
+    attributes = getattr(span, "attributes", None) or {}
+    for name in URL_ATTRIBUTES:
+        value = attributes.get(name)
+        if isinstance(value, str) and mask_text(value) != value:
+            span.set_attribute(name, mask_text(value))
+
+
+def instrument(app: FastAPI) -> None:
+    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics",
+                                       server_request_hook=mask_url_attributes)

@@ -1,0 +1,96 @@
+"""Kafka client configuration from settings, shared by FastStream brokers and the raw aiokafka producer."""
+
+from __future__ import annotations
+
+import ssl
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from faststream.kafka import KafkaBroker
+from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
+
+from slrt_shared.settings import ServiceSettings
+from slrt_shared.topics import CASE_CONTACTS
+
+
+def _ssl_context(settings: ServiceSettings) -> ssl.SSLContext | None:
+    if settings.kafka_security_protocol not in ("SSL", "SASL_SSL"):
+        return None
+    return ssl.create_default_context(cafile=settings.kafka_ssl_cafile)
+
+
+def client_options(settings: ServiceSettings) -> dict[str, Any]:
+    """aiokafka keyword options for the configured security protocol."""
+    opts: dict[str, Any] = {
+        "bootstrap_servers": settings.kafka_bootstrap.split(","),
+        "security_protocol": settings.kafka_security_protocol,
+    }
+    if settings.kafka_sasl_mechanism:
+        opts.update(sasl_mechanism=settings.kafka_sasl_mechanism,
+                    sasl_plain_username=settings.kafka_sasl_username,
+                    sasl_plain_password=settings.kafka_sasl_password)
+    ctx = _ssl_context(settings)
+    if ctx:
+        opts["ssl_context"] = ctx
+    return opts
+
+
+def faststream_security(settings: ServiceSettings) -> BaseSecurity | None:
+    ctx = _ssl_context(settings)
+    use_ssl = ctx is not None
+    mech = settings.kafka_sasl_mechanism
+    user, password = settings.kafka_sasl_username or "", settings.kafka_sasl_password or ""
+    if mech == "PLAIN":
+        return SASLPlaintext(username=user, password=password, use_ssl=use_ssl, ssl_context=ctx)
+    if mech == "SCRAM-SHA-256":
+        return SASLScram256(username=user, password=password, use_ssl=use_ssl, ssl_context=ctx)
+    if mech == "SCRAM-SHA-512":
+        return SASLScram512(username=user, password=password, use_ssl=use_ssl, ssl_context=ctx)
+    if ctx is not None:
+        return BaseSecurity(ssl_context=ctx, use_ssl=True)
+    return None
+
+
+def make_producer(settings: ServiceSettings) -> AIOKafkaProducer:
+    return AIOKafkaProducer(
+        **client_options(settings),
+        client_id=f"slrt-{settings.service_name}",
+        acks="all",
+        enable_idempotence=settings.kafka_enable_idempotence,
+        linger_ms=2,
+        metadata_max_age_ms=10_000,
+        request_timeout_ms=15000,
+    )
+
+
+async def ensure_topics(settings: ServiceSettings, topics: list[str]) -> None:
+    """Create the topics a service uses, with a fixed partition count, when they do not exist yet.
+
+    Auto-creation by the first client to ask would leave the partition count to chance (and a consumer that
+    saw fewer partitions than a producer would miss messages until its metadata refreshes).
+    """
+    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+    admin = AIOKafkaAdminClient(**client_options(settings), client_id=f"slrt-{settings.service_name}-admin")
+    await admin.start()
+    try:
+        new = [
+            NewTopic(name, num_partitions=settings.topic_partitions, replication_factor=settings.topic_replication,
+                     topic_configs={"cleanup.policy": "compact"} if name.endswith(CASE_CONTACTS) else {})
+            for name in dict.fromkeys(topics)
+        ]
+        await admin.create_topics(new)  # "already exists" comes back per topic, not as an exception
+    finally:
+        await admin.close()
+
+
+def make_broker(settings: ServiceSettings, *, middlewares: tuple[Any, ...] = ()) -> KafkaBroker:
+    return KafkaBroker(
+        settings.kafka_bootstrap.split(","),
+        security=faststream_security(settings),
+        client_id=f"slrt-{settings.service_name}",
+        enable_idempotence=settings.kafka_enable_idempotence,
+        middlewares=middlewares,
+        metadata_max_age_ms=10_000,
+        logger=None,
+    )

@@ -1,0 +1,157 @@
+"""The Kafka side of one service: a FastStream broker for its subscribers and one aiokafka producer for the
+outbox relay and the dead letters. Both start in the background and keep retrying, so a service whose
+broker is away still starts, answers HTTP and writes its outbox; it catches up when the broker returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from faststream.middlewares import AckPolicy
+
+from slrt_shared.consumer import DeadLetters, ReliableBatchHandler, ReliableHandler
+from slrt_shared.kafka import ensure_topics, make_broker, make_producer
+from slrt_shared.logging import get_logger
+from slrt_shared.settings import ServiceSettings
+from slrt_shared.telemetry import kafka_middleware
+from slrt_shared.topics import Topics
+
+log = get_logger(__name__)
+
+
+async def _raw_body(message: Any) -> Any:
+    """Leave the value undecoded: the envelope code reads it, and a value that claims to be JSON but is not
+    must reach the dead letters instead of failing inside the framework and being redelivered forever."""
+    return message.body
+
+
+class KafkaRuntime:
+    def __init__(self, settings: ServiceSettings) -> None:
+        self.settings = settings
+        self.broker: KafkaBroker = make_broker(settings, middlewares=(kafka_middleware(),))
+        self._producer: AIOKafkaProducer | None = None  # created in the running loop
+        self.dead_letters = DeadLetters(lambda: self.producer)
+        self.producer_ready = asyncio.Event()
+        self.consumers_ready = asyncio.Event()
+        self._tasks: list[asyncio.Task[Any]] = []
+        self._subscribers = 0
+        self._topics: list[str] = []
+
+    def reliable(self, name: str, handle: Any, **options: Any) -> ReliableHandler:
+        """A handler with this service's retry policy and dead letters."""
+        return ReliableHandler(name=name, handle=handle, dead_letters=self.dead_letters,
+                               attempts=self.settings.consumer_attempts,
+                               backoff_seconds=self.settings.consumer_retry_backoff_seconds, **options)
+
+    @property
+    def producer(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            raise RuntimeError("the Kafka producer is not started yet")
+        return self._producer
+
+    def subscribe(self, topic: str, *, group: str, handler: ReliableHandler | ReliableBatchHandler,
+                  description: str = "", batch_size: int = 500) -> None:
+        """Consume ``topic`` in a consumer group; the offset is committed after the handler's effects.
+
+        A ``ReliableBatchHandler`` gets up to ``batch_size`` messages at a time (one transaction per batch)."""
+        batch = isinstance(handler, ReliableBatchHandler)
+
+        async def on_message(message: KafkaMessage) -> None:
+            raw = message.raw_message
+            if batch:
+                await handler(list(raw) if isinstance(raw, tuple | list) else [raw])  # type: ignore[arg-type]
+            else:
+                await handler(raw)
+
+        on_message.__name__ = handler.name.replace("-", "_")
+        options: dict[str, Any] = {"batch": True, "max_records": batch_size} if batch else {}
+        self.broker.subscriber(
+            topic,
+            group_id=self.settings.consumer_group(group),
+            auto_offset_reset="earliest",
+            ack_policy=AckPolicy.NACK_ON_ERROR,
+            decoder=_raw_body,
+            fetch_max_wait_ms=self.settings.kafka_fetch_max_wait_ms,
+            title=f"{handler.name}:{topic}",
+            description=description,
+            **options,
+        )(on_message)
+        self._subscribers += 1
+        self._topics += [topic, Topics.dead_letter(topic)]
+
+    def uses(self, *topics: str) -> None:
+        """Declare topics this service writes, so they exist with the configured partitions."""
+        self._topics += topics
+
+    def spawn(self, make: Callable[[], Awaitable[None]], *, name: str, needs_producer: bool = True) -> None:
+        """Run a background loop (the outbox relay, timers, deliveries), by default once the producer is up."""
+
+        async def _after_producer() -> None:
+            if needs_producer:
+                await self.producer_ready.wait()
+            await make()
+
+        self._tasks.append(asyncio.create_task(_after_producer(), name=name))
+
+    async def _start_producer(self) -> None:
+        delay = 0.5
+        while True:
+            producer = make_producer(self.settings)
+            try:
+                if self._topics:
+                    await ensure_topics(self.settings, self._topics)
+                await producer.start()
+                self._producer = producer
+                self.producer_ready.set()
+                return
+            except Exception as exc:
+                log.warning("kafka_unreachable", part="producer", error=type(exc).__name__, retry_in=delay)
+                with contextlib.suppress(Exception):
+                    await producer.stop()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    async def _start_consumers(self) -> None:
+        if not self._subscribers:
+            self.consumers_ready.set()
+            return
+        await self.producer_ready.wait()
+        delay = 0.5
+        while True:
+            try:
+                await self.broker.start()
+                self.consumers_ready.set()
+                return
+            except Exception as exc:
+                log.warning("kafka_unreachable", part="consumers", error=type(exc).__name__, retry_in=delay)
+                with contextlib.suppress(Exception):
+                    await self.broker.stop()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    async def start(self) -> None:
+        self._tasks.append(asyncio.create_task(self._start_producer(), name="kafka-producer"))
+        self._tasks.append(asyncio.create_task(self._start_consumers(), name="kafka-consumers"))
+
+    async def stop(self) -> None:
+        for task in reversed(self._tasks):
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(BaseException):
+                await task
+        with contextlib.suppress(Exception):
+            await self.broker.stop()
+        if self._producer is not None:
+            with contextlib.suppress(Exception):
+                await self._producer.stop()
+
+    async def ping(self) -> None:
+        if not self.producer_ready.is_set() or not self.consumers_ready.is_set():
+            raise RuntimeError("kafka not connected")
+        await self.producer.client.fetch_all_metadata()

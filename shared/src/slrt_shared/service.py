@@ -1,0 +1,69 @@
+"""What every service's composition root does the same way: the FastAPI app around a database and Kafka.
+
+At start: apply the service's migrations, start Kafka (in the background), start its loops. At stop: the
+reverse. Health and readiness, contract-shaped errors and tracing on every app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from slrt_shared import db
+from slrt_shared.http import health_router, install_error_handlers, instrument
+from slrt_shared.runtime import KafkaRuntime
+
+
+@dataclass(frozen=True)
+class Loop:
+    """A background loop of the service (the outbox relay, the SLA sweeper, deliveries)."""
+
+    name: str
+    run: Callable[[], Awaitable[None]]
+    needs_producer: bool = True
+
+
+def service_app(
+    *,
+    title: str,
+    description: str,
+    engine: AsyncEngine,
+    kafka: KafkaRuntime,
+    migrations: Path,
+    routers: Sequence[APIRouter],
+    state: dict[str, Any],
+    loops: Sequence[Loop] = (),
+    on_start: Callable[[], Awaitable[None]] | None = None,
+    on_stop: Callable[[], Awaitable[None]] | None = None,
+) -> FastAPI:
+    service = kafka.settings.service_name
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await db.upgrade(engine, migrations, version_table=f"alembic_version_{service}")
+        if on_start is not None:
+            await on_start()
+        await kafka.start()
+        for loop in loops:
+            kafka.spawn(loop.run, name=loop.name, needs_producer=loop.needs_producer)
+        yield
+        await kafka.stop()
+        if on_stop is not None:
+            await on_stop()
+        await engine.dispose()
+
+    app = FastAPI(title=title, version="1.0.0", lifespan=lifespan, description=description)
+    for key, value in state.items():
+        setattr(app.state, key, value)
+    install_error_handlers(app)
+    app.include_router(health_router({"database": lambda: db.ping(engine), "kafka": kafka.ping}))
+    for router in routers:
+        app.include_router(router)
+    instrument(app)
+    return app

@@ -1,0 +1,55 @@
+"""Configuration: one pydantic-settings object per service, all with the ``SLRT_`` prefix.
+
+Nothing else in the system reads ``os.environ``. Each service subclasses ``ServiceSettings`` and adds its
+own port and database URL (``SLRT_INTAKE_PORT``, ``SLRT_INTAKE_DATABASE_URL``, ...).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from slrt_shared.topics import Topics
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SLRT_", extra="ignore")
+
+    service_name: str = "slrt"
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    kafka_security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SSL", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: str | None = None
+    kafka_ssl_cafile: str | None = None
+    kafka_enable_idempotence: bool = Field(
+        default=False, description="the embedded broker refuses InitProducerId; exactly-once comes from outbox+inbox")
+    kafka_fetch_max_wait_ms: int = Field(
+        default=50, ge=1, description="consumer long-poll bound; the embedded broker answers only when it runs out")
+    topic_prefix: str = ""
+    topic_partitions: int = Field(default=6, ge=1, description="partitions of topics this service creates")
+    topic_replication: int = Field(default=1, ge=1,
+                                   description="replication factor of topics it creates (3 in production)")
+    host: str = "127.0.0.1"
+    log_format: Literal["json", "console"] = "json"
+    log_level: str = "INFO"
+    outbox_poll_seconds: float = 0.5
+    consumer_attempts: int = Field(default=3, ge=1, description="tries before a message goes to <topic>.dlt")
+    consumer_retry_backoff_seconds: float = 0.2
+
+    @property
+    def topics(self) -> Topics:
+        return Topics(self.topic_prefix)
+
+    @property
+    def port(self) -> int:  # overridden by each service
+        raise NotImplementedError
+
+    @property
+    def database_url(self) -> str:  # overridden by each service
+        raise NotImplementedError
+
+    def consumer_group(self, purpose: str) -> str:
+        return f"{self.topic_prefix}slrt-{self.service_name}-{purpose}"
