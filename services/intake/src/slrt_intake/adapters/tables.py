@@ -1,0 +1,84 @@
+"""Intake's tables. Only this database holds NIK and KK."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from slrt_shared.db import BigId
+from slrt_shared.inbox import define_inbox
+from slrt_shared.outbox import define_outbox
+
+metadata = sa.MetaData()
+
+cases = sa.Table(
+    "cases",
+    metadata,
+    sa.Column("case_id", sa.String(40), primary_key=True),
+    sa.Column("case_number", sa.String(32), nullable=False, unique=True),
+    sa.Column("nik", sa.String(16), nullable=False, index=True),
+    sa.Column("kk", sa.String(16), nullable=False),
+    sa.Column("citizen_ref", sa.String(40), nullable=False),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("phone", sa.String(20)),
+    sa.Column("email", sa.String(254)),
+    sa.Column("language", sa.String(2), nullable=False),
+    sa.Column("region_code", sa.String(13), nullable=False, index=True),
+    sa.Column("kecamatan_code", sa.String(8)),
+    sa.Column("kabupaten_code", sa.String(5), index=True),
+    sa.Column("provinsi_code", sa.String(2)),
+    sa.Column("region_names", sa.JSON),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("level", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("needs", sa.JSON, nullable=False),
+    sa.Column("ppks", sa.JSON, nullable=False),
+    sa.Column("body", sa.JSON, nullable=False),
+    sa.Column("warnings", sa.JSON, nullable=False),
+    sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("status_changed_at", sa.DateTime(timezone=True)),
+    sa.Column("erased_at", sa.DateTime(timezone=True)),
+)
+
+complaints = sa.Table(
+    "complaints",
+    metadata,
+    sa.Column("complaint_id", sa.String(40), primary_key=True),
+    sa.Column("case_id", sa.String(40), sa.ForeignKey("cases.case_id"), nullable=False, index=True),
+    sa.Column("referral_id", sa.String(64)),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("filed_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+case_counters = sa.Table(
+    "case_counters",
+    metadata,
+    sa.Column("kabupaten_code", sa.String(5), primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("last", sa.Integer, nullable=False),
+)
+
+idempotency = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("scope", sa.String(40), primary_key=True),
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("body_hash", sa.String(64), nullable=False),
+    sa.Column("status_code", sa.Integer, nullable=False),
+    sa.Column("response", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+#: Who looked at or erased personal data, and when (UU PDP). ``actor`` is filled once tokens exist.
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("case_id", sa.String(40)),
+    sa.Column("citizen_ref", sa.String(40), index=True),
+    sa.Column("actor", sa.String(100)),
+    sa.Column("detail", sa.JSON),
+)
+
+outbox = define_outbox(metadata)
+inbox = define_inbox(metadata)

@@ -1,0 +1,60 @@
+"""Intake's composition root: ``build_app(settings)`` wires the database, Kafka, the outbox relay and the
+routes. No module-level state; tests build their own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import FastAPI
+from slrt_shared import db
+from slrt_shared.contracts.envelope import CloudEvent
+from slrt_shared.outbox import OutboxRelay
+from slrt_shared.runtime import KafkaRuntime
+from slrt_shared.service import Loop, service_app
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from slrt_intake.adapters import tables
+from slrt_intake.entrypoints import asyncapi, citizens, http
+from slrt_intake.entrypoints.commands import CommandHandler
+from slrt_intake.service_layer import case_status
+from slrt_intake.settings import IntakeSettings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+@dataclass
+class IntakeContext:
+    settings: IntakeSettings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    kafka: KafkaRuntime
+    relay: OutboxRelay
+
+
+def build_app(settings: IntakeSettings) -> FastAPI:
+    engine = db.create_engine(settings.database_url)
+    sessions = db.session_factory(engine)
+    kafka = KafkaRuntime(settings)
+    relay = OutboxRelay(sessions=sessions, outbox=tables.outbox, producer=lambda: kafka.producer, name="intake",
+                        poll_seconds=settings.outbox_poll_seconds)
+    ctx = IntakeContext(settings, engine, sessions, kafka, relay)
+    commands = CommandHandler(sessions=sessions, topics=settings.topics, pseudonym_key=settings.pseudonym_key,
+                              wake=relay.wake)
+    kafka.subscribe(settings.topics.intake_commands, group="commands",
+                    handler=kafka.reliable("intake-commands", commands),
+                    description="case.register and complaint.file commands from agencies")
+
+    async def follow_routing(event: CloudEvent) -> None:
+        await case_status.follow(sessions=sessions, event=event)
+
+    kafka.subscribe(settings.topics.case_events, group="case-events",
+                    handler=kafka.reliable(case_status.CONSUMER, follow_routing),
+                    description="routing's reports (referred, resolved, closed, reopened) keep intake's status")
+
+    kafka.uses(settings.topics.case_events, settings.topics.case_contacts, settings.topics.intake_replies)
+
+    return service_app(
+        title="SLRT intake", description="Registers cases and complaints; publishes case events through the outbox.",
+        engine=engine, kafka=kafka, migrations=MIGRATIONS, state={"intake": ctx},
+        routers=[http.router, citizens.router, asyncapi.router], loops=[Loop("outbox-relay", relay.run)])

@@ -1,0 +1,46 @@
+"""``GET /asyncapi``: the AsyncAPI 3.0 document of the topics intake reads and writes, generated from the
+shared contract models (``slrt_shared.asyncapi``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from slrt_shared.asyncapi import ChannelSpec, asyncapi_document
+from slrt_shared.contracts import case_events as ce
+from slrt_shared.contracts.commands import CommandAccepted, CommandRejected, FileComplaint, RegisterCase
+from slrt_shared.contracts.contacts import CaseContacts
+from slrt_shared.topics import Topics
+
+from slrt_intake.service_layer.case_status import FOLLOWED
+
+router = APIRouter(tags=["docs"])
+
+
+def intake_channels(topics: Topics) -> list[ChannelSpec]:
+    return [
+        ChannelSpec(topics.intake_commands, "receive", (RegisterCase, FileComplaint),
+                    description="Agencies' commands. Each is answered on slrt.intake.replies under the same key.",
+                    key="an opaque id chosen by the sender (never personal data)",
+                    reply_address=topics.intake_replies),
+        ChannelSpec(topics.intake_replies, "send", (CommandAccepted, CommandRejected),
+                    description="The answer to every readable command: accepted with the case, or refused with "
+                                "every bad field named (no input values).",
+                    key="the key of the command answered"),
+        ChannelSpec(Topics.dead_letter(topics.intake_commands), "send", dead_letters=True,
+                    description="Commands intake cannot read (no CloudEvent, no JSON object, unknown type).",
+                    key="as the original"),
+        ChannelSpec(topics.case_events, "send", (ce.CaseRegistered, ce.ComplaintFiled),
+                    description="What happened to a case. Public: no personal data (citizen_ref is a pseudonym)."),
+        ChannelSpec(topics.case_events, "receive", tuple(model for model, _ in FOLLOWED.values()),
+                    description="Routing's reports, followed so intake knows which cases are still open."),
+        ChannelSpec(topics.case_contacts, "send", (CaseContacts,), tombstones=True,
+                    description="Restricted and compacted: the citizen's contact details for notification. A "
+                                "tombstone (null value) for a case erases them."),
+    ]
+
+
+@router.get("/asyncapi", summary="AsyncAPI 3.0 document of intake's topics")
+async def asyncapi(request: Request) -> dict[str, Any]:
+    topics = request.app.state.intake.settings.topics
+    return asyncapi_document("intake", intake_channels(topics), version=request.app.version)

@@ -1,0 +1,35 @@
+"""``GET /v1/citizens/{nik}/cases``: a citizen's cases. The NIK is in the path, so it must never reach a log or a
+span: uvicorn's access log is off (``slrt_shared.serve``), every log line is masked (``slrt_shared.logging``),
+and the HTTP spans carry the route template, not the path (``slrt_shared.http.instrument``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from slrt_shared.contracts.fields import Nik
+from slrt_shared.http import FieldError
+
+from slrt_intake.entrypoints.views import ERRORS, CasePage
+from slrt_intake.service_layer import records
+
+router = APIRouter(prefix="/v1", tags=["citizens"])
+
+
+@router.get("/citizens/{nik}/cases", summary="A citizen's cases, newest first", response_model=CasePage,
+            responses={422: {**ERRORS, "description": "not a NIK, or a bad limit or cursor"}})
+async def citizen_cases(
+    request: Request,
+    nik: Annotated[Nik, Path(description="the citizen's NIK (16 digits)", examples=["3201015508950001"],
+                             json_schema_extra={"pattern": "^[0-9]{16}$"})],
+    limit: Annotated[int, Query(ge=1, le=500, description="page size", examples=[50])] = 50,
+    cursor: Annotated[str | None, Query(max_length=200, description="`next_cursor` of the page before",
+                                        examples=["MjAyNi0wMy0wMlQwODoxNTowMCswMDowMHwwYjZj"])] = None,
+) -> dict[str, Any]:
+    ctx = request.app.state.intake
+    try:
+        return await records.citizen_cases(sessions=ctx.sessions, nik=nik, pseudonym_key=ctx.settings.pseudonym_key,
+                                           limit=limit, cursor=cursor)
+    except records.BadCursor:
+        raise FieldError(422, ["query", "cursor"], type_="cursor_invalid", en="not a cursor this list gave",
+                         id_="bukan cursor dari daftar ini") from None

@@ -1,0 +1,107 @@
+"""Intake's HTTP routes for cases. Thin: parse, call the use case, answer."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Path, Request
+from fastapi.responses import JSONResponse
+from slrt_shared.contracts.commands import CaseRegistration, ComplaintBody
+from slrt_shared.contracts.fields import IDENTIFIER_PATTERN
+from slrt_shared.http import FieldError
+
+from slrt_intake.entrypoints.views import ERRORS, CaseRecord, ComplaintFiledView, Erased, Registered
+from slrt_intake.service_layer import erasure, records
+from slrt_intake.service_layer import registration as uc
+
+router = APIRouter(prefix="/v1", tags=["cases"])
+
+CASE_EXAMPLE = {
+    "citizen": {"nik": "3201015508950001", "kk": "3201010101200001", "name": "Siti Aminah",
+                "phone": "081234567890", "email": "siti@example.id"},
+    "address": {"region_code": "32.01.01.1002", "rt": "003", "rw": "005", "street": "Jl. Melati 10"},
+    "household": {"dtsen_status": "registered", "desil": 2},
+    "ppks": [24],
+    "needs": ["PKH", "PBI-JK"],
+    "description": "Belum menerima bantuan PKH sejak tiga bulan.",
+    "channel": "puskesos",
+    "consent": True,
+}
+
+CaseId = Annotated[str, Path(max_length=64, pattern=IDENTIFIER_PATTERN, description="the case's id",
+                             examples=["0b6c1f0e-5d8a-4a7e-9f2b-7c1d3e5a9b40"])]
+NOT_FOUND = {"model": ERRORS["model"], "description": "no such case"}
+UNREADABLE = {"model": ERRORS["model"], "description": "the body cannot be read (not JSON in UTF-8)"}
+
+
+def _ctx(request: Request) -> Any:
+    return request.app.state.intake
+
+
+def _not_found() -> FieldError:
+    return FieldError(404, ["path", "case_id"], type_="not_found", en="case not found", id_="kasus tidak ditemukan")
+
+
+@router.post("/cases", status_code=201, summary="Register a case", response_model=Registered,
+             responses={200: {"model": Registered,
+                              "description": "an open case of this citizen already carries these needs "
+                                             '(`"linked": true`); no new case is made'},
+                        400: UNREADABLE,
+                        409: {**ERRORS, "description": "Idempotency-Key reused with another body"},
+                        422: {**ERRORS, "description": "invalid fields, each named"}})
+async def register_case(
+    request: Request,
+    body: Annotated[CaseRegistration, Body(openapi_examples={"puskesos": {"value": CASE_EXAMPLE}})],
+    idempotency_key: Annotated[str | None, Header(
+        max_length=200, description="the same key with the same body answers the first response again",
+        examples=["2b1f6d0c-puskesos-karadenan-0001"])] = None,
+) -> JSONResponse:
+    ctx = _ctx(request)
+    try:
+        outcome = await uc.register_case(sessions=ctx.sessions, topics=ctx.settings.topics,
+                                         pseudonym_key=ctx.settings.pseudonym_key, registration=body,
+                                         idempotency_key=idempotency_key)
+    except uc.IdempotencyConflict:
+        raise FieldError(409, ["header", "Idempotency-Key"], type_="idempotency_conflict",
+                         en="this Idempotency-Key was used with another body",
+                         id_="Idempotency-Key ini sudah dipakai dengan isi yang lain") from None
+    ctx.relay.wake()
+    return JSONResponse(outcome.body, status_code=outcome.status_code)
+
+
+@router.get("/cases/{case_id}", summary="The full case record, with personal data", response_model=CaseRecord,
+            responses={404: NOT_FOUND, 422: ERRORS})
+async def get_case(request: Request, case_id: CaseId) -> dict[str, Any]:
+    try:
+        return await records.get_case(sessions=_ctx(request).sessions, case_id=case_id)
+    except uc.CaseNotFound:
+        raise _not_found() from None
+
+
+@router.post("/cases/{case_id}/complaints", status_code=201, summary="File a complaint on a case",
+             response_model=ComplaintFiledView, responses={400: UNREADABLE, 404: NOT_FOUND, 422: ERRORS})
+async def file_complaint(request: Request, case_id: CaseId, body: ComplaintBody) -> dict[str, Any]:
+    ctx = _ctx(request)
+    try:
+        outcome = await uc.file_complaint(sessions=ctx.sessions, topics=ctx.settings.topics, case_id=case_id,
+                                          complaint=body)
+    except uc.CaseNotFound:
+        raise _not_found() from None
+    ctx.relay.wake()
+    return outcome.body
+
+
+@router.delete("/cases/{case_id}/personal-data", summary="Erase the citizen's personal data from a case",
+               response_model=Erased, responses={404: NOT_FOUND, 422: ERRORS},
+               description="Extension (UU PDP). Blanks NIK, KK, name, phone, e-mail, street, RT/RW and the "
+                           "descriptions in intake's database and publishes a tombstone for the case on "
+                           "`slrt.case.contacts`. Asking again answers the first erasure.")
+async def erase_personal_data(request: Request, case_id: CaseId) -> dict[str, Any]:
+    ctx = _ctx(request)
+    try:
+        erased = await erasure.erase_personal_data(sessions=ctx.sessions, topics=ctx.settings.topics,
+                                                   case_id=case_id)
+    except uc.CaseNotFound:
+        raise _not_found() from None
+    ctx.relay.wake()
+    return erased

@@ -1,0 +1,120 @@
+"""Reading cases with personal data: one case, or a citizen's cases. Every read of personal data leaves a row
+in the audit log (which case, or which citizen by pseudonym; never the NIK)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from slrt_shared import identity
+from slrt_shared.contracts.fields import IDENTIFIER_PATTERN
+from slrt_shared.db import utc
+from slrt_shared.errors import SlrtError
+from slrt_shared.regions import find_desa
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from slrt_intake.adapters import tables as t
+from slrt_intake.service_layer.registration import CaseNotFound, region_names
+
+
+class BadCursor(SlrtError):
+    pass
+
+
+def _iso(value: datetime | None) -> str | None:
+    aware = utc(value)
+    return aware.isoformat() if aware else None
+
+
+def region_view(row: Any) -> dict[str, Any]:
+    """The case's desa and the kecamatan, kabupaten/kota and province it lies in, each with code and name."""
+    names = row.region_names
+    desa = find_desa(row.region_code)
+    if names is None and desa is not None:
+        names = region_names(desa)
+    names = names or {}
+    parts = row.region_code.split(".")
+    codes = {"provinsi": parts[0], "kabupaten": ".".join(parts[:2]), "kecamatan": ".".join(parts[:3]),
+             "desa": row.region_code}
+    return {level: {"code": code, "name": names.get(level)} for level, code in codes.items()}
+
+
+def _blank(value: str | None) -> str | None:
+    return value or None  # an erased column holds "": answered as null
+
+
+def case_record(row: Any, complaints: list[Any]) -> dict[str, Any]:
+    body = row.body or {}
+    return {
+        "case_id": row.case_id, "case_number": row.case_number, "status": row.status, "level": row.level,
+        "region_code": row.region_code, "region": region_view(row), "channel": row.channel, "needs": row.needs,
+        "ppks": row.ppks, "warnings": row.warnings, "registered_at": _iso(row.registered_at),
+        "status_changed_at": _iso(row.status_changed_at), "erased_at": _iso(row.erased_at),
+        "citizen": {"nik": _blank(row.nik), "kk": _blank(row.kk), "name": _blank(row.name), "phone": row.phone,
+                    "email": row.email, "language": row.language},
+        "address": body.get("address"), "household": body.get("household"),
+        "description": body.get("description"),
+        "complaints": [{"complaint_id": c.complaint_id, "referral_id": c.referral_id, "filed_at": _iso(c.filed_at)}
+                       for c in complaints],
+    }
+
+
+async def _audit(session: AsyncSession, action: str, *, case_id: str | None = None, citizen_ref: str | None = None,
+                 detail: dict[str, Any] | None = None) -> None:
+    await session.execute(t.audit_log.insert().values(at=datetime.now(UTC), action=action, case_id=case_id,
+                                                      citizen_ref=citizen_ref, detail=detail))
+
+
+async def get_case(*, sessions: async_sessionmaker[AsyncSession], case_id: str) -> dict[str, Any]:
+    async with sessions() as session, session.begin():
+        row = (await session.execute(sa.select(t.cases).where(t.cases.c.case_id == case_id))).first()
+        if row is None:
+            raise CaseNotFound("no such case")
+        complaints = (await session.execute(
+            sa.select(t.complaints.c.complaint_id, t.complaints.c.referral_id, t.complaints.c.filed_at)
+            .where(t.complaints.c.case_id == case_id).order_by(t.complaints.c.filed_at))).all()
+        await _audit(session, "case_viewed", case_id=case_id, citizen_ref=row.citizen_ref)
+    return case_record(row, list(complaints))
+
+
+def encode_cursor(registered_at: datetime, case_id: str) -> str:
+    return base64.urlsafe_b64encode(f"{utc(registered_at).isoformat()}|{case_id}".encode()).decode()  # type: ignore[union-attr]
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        at, case_id = base64.urlsafe_b64decode(cursor.encode("ascii")).decode().split("|", 1)
+        if not re.fullmatch(IDENTIFIER_PATTERN, case_id):
+            raise ValueError("not a case id")
+        return utc(datetime.fromisoformat(at)), case_id  # type: ignore[return-value]
+    except (ValueError, UnicodeError, binascii.Error, OverflowError):
+        raise BadCursor("not a cursor this list gave") from None
+
+
+def case_summary(row: Any) -> dict[str, Any]:
+    return {"case_id": row.case_id, "case_number": row.case_number, "status": row.status, "level": row.level,
+            "region_code": row.region_code, "needs": row.needs, "channel": row.channel,
+            "registered_at": _iso(row.registered_at), "status_changed_at": _iso(row.status_changed_at)}
+
+
+async def citizen_cases(
+    *, sessions: async_sessionmaker[AsyncSession], nik: str, pseudonym_key: str, limit: int, cursor: str | None
+) -> dict[str, Any]:
+    """The citizen's cases, newest first, ``limit`` at a time."""
+    c = t.cases.c
+    query = sa.select(t.cases).where(c.nik == nik).order_by(c.registered_at.desc(), c.case_id.desc())
+    if cursor:
+        at, case_id = decode_cursor(cursor)
+        query = query.where(sa.or_(c.registered_at < at, sa.and_(c.registered_at == at, c.case_id < case_id)))
+    async with sessions() as session, session.begin():
+        rows = (await session.execute(query.limit(limit + 1))).all()
+        await _audit(session, "citizen_cases_viewed", citizen_ref=identity.citizen_ref(nik, pseudonym_key),
+                     detail={"cases": len(rows[:limit])})
+    page = rows[:limit]
+    more = len(rows) > limit
+    return {"items": [case_summary(r) for r in page],
+            "next_cursor": encode_cursor(page[-1].registered_at, page[-1].case_id) if more else None}
