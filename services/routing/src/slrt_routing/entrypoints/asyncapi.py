@@ -1,0 +1,38 @@
+"""``GET /asyncapi``: the AsyncAPI 3.0 document of the topics routing reads and writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from slrt_shared.asyncapi import ChannelSpec, asyncapi_document
+from slrt_shared.contracts import case_events as ce
+from slrt_shared.contracts.referral_updates import ReferralUpdate
+from slrt_shared.topics import Topics
+
+router = APIRouter(tags=["docs"])
+
+
+def routing_channels(topics: Topics) -> list[ChannelSpec]:
+    return [
+        ChannelSpec(topics.case_events, "receive", (ce.CaseRegistered, ce.ComplaintFiled),
+                    description="Registrations dispatch one referral per need; a complaint on a resolved or closed "
+                                "case reopens it."),
+        ChannelSpec(topics.referral_updates, "receive", (ReferralUpdate,),
+                    description="Programme owners' answers; the same effect as POST /v1/referrals/{id}/status."),
+        ChannelSpec(topics.case_events, "send",
+                    (ce.ReferralDispatched, ce.ReferralAccepted, ce.ReferralRejected, ce.ReferralInProgress,
+                     ce.ReferralResolved, ce.CaseEscalated, ce.CaseOverdue, ce.CaseResolved, ce.CaseClosed,
+                     ce.CaseReopened),
+                    description="Referrals, answers, escalations desa -> kecamatan -> kabupaten, overdue, resolution."),
+        ChannelSpec(Topics.dead_letter(topics.referral_updates), "send", dead_letters=True, key="as the original",
+                    description="Updates routing cannot apply (unreadable, unknown referral, invalid transition)."),
+        ChannelSpec(Topics.dead_letter(topics.case_events), "send", dead_letters=True, key="as the original",
+                    description="Case events routing cannot read or keeps failing on."),
+    ]
+
+
+@router.get("/asyncapi", summary="AsyncAPI 3.0 document of routing's topics")
+async def asyncapi(request: Request) -> dict[str, Any]:
+    return asyncapi_document("routing", routing_channels(request.app.state.routing.topics),
+                             version=request.app.version)

@@ -1,0 +1,49 @@
+"""Routing's subscribers: case events (from intake) and owners' referral updates. Thin: parse, dedupe in
+the inbox within the use case's transaction, call the use case."""
+
+from __future__ import annotations
+
+from slrt_shared.contracts import CloudEvent, parse_tolerant
+from slrt_shared.contracts.case_events import CaseRegistered, ComplaintFiled
+from slrt_shared.contracts.envelope import EnvelopeError
+from slrt_shared.contracts.referral_updates import ReferralUpdate
+from slrt_shared.inbox import first_delivery
+
+from slrt_routing.adapters import tables as t
+from slrt_routing.service_layer import dispatch
+from slrt_routing.service_layer.answers import answer_referral
+from slrt_routing.service_layer.context import Routing
+
+CASE_EVENTS_CONSUMER = "routing-case-events"
+UPDATES_CONSUMER = "routing-referral-updates"
+
+
+def case_events_handler(routing: Routing):  # type: ignore[no-untyped-def]
+    async def handle(event: CloudEvent) -> None:
+        if event.type not in (CaseRegistered.ce_type, ComplaintFiled.ce_type):
+            return  # routing's own events and others' come back on this topic: nothing to do
+        async with routing.sessions() as session, session.begin():
+            if not await first_delivery(session, t.inbox, CASE_EVENTS_CONSUMER, event):
+                return
+            if event.type == CaseRegistered.ce_type:
+                await dispatch.on_case_registered(routing, session, parse_tolerant(CaseRegistered, event.data))
+            else:
+                await dispatch.on_complaint_filed(routing, session, parse_tolerant(ComplaintFiled, event.data))
+        routing.woke()
+
+    return handle
+
+
+def referral_updates_handler(routing: Routing):  # type: ignore[no-untyped-def]
+    async def handle(event: CloudEvent) -> None:
+        if event.type != ReferralUpdate.ce_type:
+            raise EnvelopeError("not a referral.update event")
+        update = parse_tolerant(ReferralUpdate, event.data)
+        async with routing.sessions() as session, session.begin():
+            if not await first_delivery(session, t.inbox, UPDATES_CONSUMER, event):
+                return
+            await answer_referral(routing, session, referral_id=update.referral_id, case_id=update.case_id,
+                                  status=update.status, reason=update.reason, note=update.note)
+        routing.woke()
+
+    return handle

@@ -1,0 +1,101 @@
+"""Routing's HTTP routes: owners' answers, supervisors' manual escalation, the active rules."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Path, Request
+from pydantic import BaseModel, ConfigDict, Field
+from slrt_shared.codes import ReferralStatus
+from slrt_shared.db import utc
+from slrt_shared.http import FieldError
+
+from slrt_routing.adapters import tables as t
+from slrt_routing.domain.clock import LADDER, CannotEscalate
+from slrt_routing.domain.referral import InvalidTransition
+from slrt_routing.service_layer.answers import UnknownReferral, answer_referral, referral_view
+from slrt_routing.service_layer.context import Routing
+from slrt_routing.service_layer.timers import UnknownCase, escalate_manually
+
+router = APIRouter(prefix="/v1")
+Id = Annotated[str, Path(max_length=64)]
+
+
+class StatusBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: ReferralStatus = Field(description="accepted, rejected, in_progress or resolved")
+    reason: str | None = Field(default=None, max_length=500, examples=["bukan wewenang"])
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class EscalateBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=500, examples=["keluhan berulang, desa tidak menindaklanjuti"])
+
+
+def _routing(request: Request) -> Routing:
+    return request.app.state.routing  # type: ignore[no-any-return]
+
+
+def _not_found(what: str) -> FieldError:
+    return FieldError(404, ["path", f"{what}_id"], type_="not_found", en=f"{what} not found",
+                      id_="kasus tidak ditemukan" if what == "case" else "rujukan tidak ditemukan")
+
+
+@router.post("/referrals/{referral_id}/status", tags=["referrals"], summary="An owner answers a referral",
+             responses={409: {"description": "invalid status transition"}})
+async def set_status(request: Request, referral_id: Id, body: StatusBody) -> dict[str, Any]:
+    routing = _routing(request)
+    if body.status is ReferralStatus.DISPATCHED:
+        raise FieldError(422, ["body", "status"], type_="status_not_allowed", en="an owner cannot set dispatched",
+                         id_="status dispatched tidak dapat diisi oleh pemilik program")
+    try:
+        async with routing.sessions() as session, session.begin():
+            view = await answer_referral(routing, session, referral_id=referral_id, case_id=None,
+                                         status=body.status, reason=body.reason, note=body.note)
+    except UnknownReferral:
+        raise _not_found("referral") from None
+    except InvalidTransition as exc:
+        raise FieldError(409, ["body", "status"], type_="invalid_transition", en=str(exc),
+                         id_=f"rujukan berstatus {exc.current.value} tidak dapat menjadi {exc.wanted.value}") from None
+    routing.woke()
+    return view
+
+
+@router.post("/cases/{case_id}/escalate", tags=["cases"], summary="A supervisor escalates a case by hand",
+             responses={409: {"description": "resolved, or already at kabupaten"}})
+async def escalate(request: Request, case_id: Id, body: EscalateBody) -> dict[str, Any]:
+    try:
+        return await escalate_manually(_routing(request), case_id=case_id, reason=body.reason)
+    except UnknownCase:
+        raise _not_found("case") from None
+    except CannotEscalate as exc:
+        raise FieldError(409, ["path", "case_id"], type_="cannot_escalate", en=str(exc),
+                         id_="kasus tidak dapat dieskalasi (sudah selesai atau sudah di kabupaten)") from None
+
+
+@router.get("/cases/{case_id}", tags=["cases"], summary="Routing's view of a case: level, clock, referrals")
+async def get_case(request: Request, case_id: Id) -> dict[str, Any]:
+    routing = _routing(request)
+    async with routing.sessions() as session:
+        case = (await session.execute(sa.select(t.cases).where(t.cases.c.case_id == case_id))).first()
+        if case is None:
+            raise _not_found("case")
+        refs = (await session.execute(sa.select(t.referrals).where(t.referrals.c.case_id == case_id)
+                                      .order_by(t.referrals.c.created_at))).all()
+    return {
+        "case_id": case.case_id, "case_number": case.case_number, "status": case.status, "level": case.level,
+        "region_code": case.region_code, "rules_version": case.rules_version, "overdue": case.overdue,
+        "deadline": utc(case.deadline).isoformat() if case.deadline else None,
+        "referrals": [referral_view(r) for r in refs],
+    }
+
+
+@router.get("/rules", tags=["rules"], summary="The active rules version, owners per programme, SLA ladder")
+async def rules(request: Request) -> dict[str, Any]:
+    routing = _routing(request)
+    book = routing.rules.public()
+    return {"version": routing.rules.version, "ladder": [lv.value for lv in LADDER],
+            "sla_working_days": book["sla_working_days"], "programmes": book["programmes"],
+            "drill_seconds": routing.sla.override_seconds}

@@ -1,0 +1,88 @@
+"""Owners' answers to referrals (``slrt.referral.updates`` or ``POST /v1/referrals/{id}/status``).
+
+A rejection is re-routed to the next owner with authority; when none is left it is escalated to the SLRT
+secretariat of the kabupaten/kota (the Manajer SLRT decides); when the secretariat rejects it too, it is
+final. The case is resolved when every active referral is resolved or finally rejected.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from slrt_shared.codes import CaseStatus, Level, Programme, ReferralStatus
+from slrt_shared.contracts.case_events import REFERRAL_STATUS_EVENTS, CaseResolved
+from slrt_shared.db import utc
+from slrt_shared.errors import PermanentError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from slrt_routing.adapters import tables as t
+from slrt_routing.domain import referral as lifecycle
+from slrt_routing.service_layer.context import Routing, clear_timer, locked_case, set_timer
+from slrt_routing.service_layer.dispatch import dispatch_referral, fallback_owner, routable
+
+
+class UnknownReferral(PermanentError):
+    pass
+
+
+async def answer_referral(
+    routing: Routing, session: AsyncSession, *, referral_id: str, case_id: str | None, status: ReferralStatus,
+    reason: str | None = None, note: str | None = None, now: datetime | None = None,
+) -> dict[str, Any]:
+    now = now or datetime.now(UTC)
+    row = (await session.execute(sa.select(t.referrals).where(t.referrals.c.referral_id == referral_id))).first()
+    if row is None or (case_id is not None and row.case_id != case_id):
+        raise UnknownReferral("no such referral")
+    case = await locked_case(session, row.case_id)
+    row = (await session.execute(sa.select(t.referrals).where(t.referrals.c.referral_id == referral_id))).first()
+    current = ReferralStatus(row.status)
+    if not lifecycle.transition(current, status):
+        return referral_view(row)
+    await session.execute(t.referrals.update().where(t.referrals.c.referral_id == referral_id).values(
+        status=status.value, reason=reason, note=note, updated_at=now))
+    events: list[Any] = [REFERRAL_STATUS_EVENTS[status](case_id=row.case_id, referral_id=referral_id, reason=reason,
+                                                        at=now)]
+    if status is ReferralStatus.REJECTED:
+        tried = [*row.tried_owners, row.owner_id]
+        owner = routing.rules.route(Programme(row.programme), routable(case), excluding=tried)
+        if owner is None:  # no owner with authority is left: escalated to the SLRT secretariat, once
+            secretariat = fallback_owner(routing, case.region_code)
+            owner = secretariat if secretariat.owner_id not in tried else None
+        if owner is not None:
+            new = await dispatch_referral(routing, session, case, Programme(row.programme), owner, now=now,
+                                          tried=tried)
+            await session.execute(t.referrals.update().where(t.referrals.c.referral_id == referral_id)
+                                  .values(replaced_by=new.referral_id))
+            events.append(new)
+    if status in (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS) and case.status == CaseStatus.REFERRED.value:
+        await session.execute(t.cases.update().where(t.cases.c.case_id == case.case_id)
+                              .values(status=CaseStatus.IN_PROGRESS.value))
+    events += await _resolve_if_done(routing, session, case, now)
+    await routing.publish(session, row.case_id, *events)
+    updated = (await session.execute(sa.select(t.referrals).where(t.referrals.c.referral_id == referral_id))).first()
+    return referral_view(updated)
+
+
+async def _resolve_if_done(routing: Routing, session: AsyncSession, case: Any, now: datetime) -> list[Any]:
+    if case.status in (CaseStatus.RESOLVED.value, CaseStatus.CLOSED.value):
+        return []
+    statuses = (await session.execute(sa.select(t.referrals.c.status).where(
+        t.referrals.c.case_id == case.case_id, t.referrals.c.replaced_by.is_(None)))).scalars().all()
+    if not statuses or any(ReferralStatus(s) not in lifecycle.FINAL for s in statuses):
+        return []
+    await session.execute(t.cases.update().where(t.cases.c.case_id == case.case_id).values(
+        status=CaseStatus.RESOLVED.value, resolved_at=now))
+    await clear_timer(session, case.case_id, "sla")
+    await set_timer(session, case.case_id, "close", now + routing.close_after)
+    return [CaseResolved(case_id=case.case_id, level=Level(case.level), at=now)]
+
+
+def referral_view(row: Any) -> dict[str, Any]:
+    return {
+        "referral_id": row.referral_id, "case_id": row.case_id, "programme": row.programme,
+        "owner_id": row.owner_id, "owner_name": row.owner_name, "owner_level": row.owner_level,
+        "owner_region": row.owner_region, "status": row.status, "reason": row.reason, "note": row.note,
+        "due_at": utc(row.due_at).isoformat() if row.due_at else None, "replaced_by": row.replaced_by,
+    }

@@ -1,0 +1,110 @@
+"""Case events from intake: a registration dispatches one referral per need; a complaint on a resolved or
+closed case reopens it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from slrt_shared.codes import CaseStatus, DtsenStatus, Level, Programme, ReferralStatus
+from slrt_shared.contracts.case_events import CaseRegistered, CaseReopened, ComplaintFiled, ReferralDispatched
+from slrt_shared.db import utc
+from slrt_shared.errors import PermanentError
+from slrt_shared.regions import parent_at
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from slrt_routing.adapters import tables as t
+from slrt_routing.domain.rules import ProgrammeOwner, RoutableCase
+from slrt_routing.service_layer.context import Routing, clear_timer, locked_case, set_timer
+
+
+def routable(case: Any) -> RoutableCase:
+    return RoutableCase(region_code=case.region_code, ppks=tuple(case.ppks),
+                        dtsen_status=DtsenStatus(case.dtsen_status))
+
+
+def fallback_owner(routing: Routing, region_code: str) -> ProgrammeOwner:
+    """No rule matched: the SLRT secretariat of the kabupaten/kota decides (Manajer SLRT)."""
+    kab = parent_at(region_code, Level.KABUPATEN)
+    return ProgrammeOwner(owner_id=f"slrt@{kab}", name="Sekretariat SLRT kabupaten/kota", level=Level.KABUPATEN,
+                          region=kab, sla_working_days=routing.rules.sla_working_days[Level.KABUPATEN])
+
+
+async def dispatch_referral(
+    routing: Routing, session: AsyncSession, case: Any, programme: Programme, owner: ProgrammeOwner, *,
+    now: datetime, tried: list[str],
+) -> ReferralDispatched:
+    referral_id = str(uuid.uuid4())
+    due = routing.sla.working_days(owner.sla_working_days, now, case.region_code)
+    await session.execute(t.referrals.insert().values(
+        referral_id=referral_id, case_id=case.case_id, programme=programme.value, owner_id=owner.owner_id,
+        owner_name=owner.name, owner_level=owner.level.value, owner_region=owner.region,
+        status=ReferralStatus.DISPATCHED.value, tried_owners=tried, due_at=due, created_at=now, updated_at=now))
+    return ReferralDispatched(
+        case_id=case.case_id, referral_id=referral_id, programme=programme, owner_id=owner.owner_id,
+        owner_level=owner.level, owner_region=owner.region, rules_version=case.rules_version, due_at=due,
+        owner_name=owner.name, case_number=case.case_number, case_level=Level(case.level),
+        case_deadline=utc(case.deadline))
+
+
+async def on_case_registered(routing: Routing, session: AsyncSession, event: CaseRegistered) -> None:
+    if await session.scalar(sa.select(t.cases.c.case_id).where(t.cases.c.case_id == event.case_id)):
+        return
+    registered_at = event.registered_at.astimezone(UTC)
+    deadline = routing.sla.case_deadline(event.level, registered_at, event.region_code)
+    values = dict(
+        case_id=event.case_id, case_number=event.case_number, region_code=event.region_code,
+        channel=event.channel.value, start_level=event.level.value, level=event.level.value,
+        status=CaseStatus.REFERRED.value, needs=[n.value for n in event.needs], ppks=list(event.ppks),
+        dtsen_status=event.household.dtsen_status.value, rules_version=routing.rules.version, deadline=deadline,
+        overdue=False, complaints=0, registered_at=registered_at)
+    await session.execute(t.cases.insert().values(**values))
+    case = await locked_case(session, event.case_id)
+    now = datetime.now(UTC)
+    dispatched = []
+    for need in event.needs:
+        owner = routing.rules.route(need, routable(case)) or fallback_owner(routing, case.region_code)
+        dispatched.append(await dispatch_referral(routing, session, case, need, owner, now=now, tried=[]))
+    await set_timer(session, case.case_id, "sla", deadline)
+    await routing.publish(session, case.case_id, *dispatched)
+
+
+async def on_complaint_filed(routing: Routing, session: AsyncSession, event: ComplaintFiled) -> None:
+    case = await locked_case(session, event.case_id)
+    if case is None:
+        raise PermanentError("complaint on a case routing does not know")
+    await session.execute(t.cases.update().where(t.cases.c.case_id == case.case_id)
+                          .values(complaints=t.cases.c.complaints + 1))
+    if case.status not in (CaseStatus.RESOLVED.value, CaseStatus.CLOSED.value):
+        return  # recorded on the open case; it does not start a second clock
+    await reopen(routing, session, case, referral_id=event.referral_id, now=datetime.now(UTC))
+
+
+async def reopen(routing: Routing, session: AsyncSession, case: Any, *, referral_id: str | None,
+                 now: datetime) -> None:
+    """Restart the clock at the channel's start level and dispatch again the referral complained about (or,
+    when none is named, every referral that had been resolved)."""
+    level = Level(case.start_level)
+    deadline = routing.sla.case_deadline(level, now, case.region_code)
+    await session.execute(t.cases.update().where(t.cases.c.case_id == case.case_id).values(
+        status=CaseStatus.REFERRED.value, level=level.value, deadline=deadline, overdue=False,
+        resolved_at=None, closed_at=None))
+    case = await locked_case(session, case.case_id)
+    active = (await session.execute(sa.select(t.referrals).where(
+        t.referrals.c.case_id == case.case_id, t.referrals.c.replaced_by.is_(None)))).all()
+    again = [r for r in active if r.referral_id == referral_id] or \
+        [r for r in active if r.status == ReferralStatus.RESOLVED.value]
+    events: list[Any] = [CaseReopened(case_id=case.case_id, level=level, at=now, deadline=deadline)]
+    for old in again:
+        known = {o.owner_id: o for o in routing.rules.owners_for(Programme(old.programme), routable(case))}
+        owner = known.get(old.owner_id) or fallback_owner(routing, case.region_code)
+        new = await dispatch_referral(routing, session, case, Programme(old.programme), owner, now=now,
+                                      tried=list(old.tried_owners))
+        await session.execute(t.referrals.update().where(t.referrals.c.referral_id == old.referral_id)
+                              .values(replaced_by=new.referral_id, updated_at=now))
+        events.append(new)
+    await clear_timer(session, case.case_id, "close")
+    await set_timer(session, case.case_id, "sla", deadline)
+    await routing.publish(session, case.case_id, *events)
