@@ -1,0 +1,1 @@
+"""SLRT notification service."""

@@ -1,0 +1,96 @@
+"""Delivery channels. A channel sends one message and says whether it arrived, may be retried, or never will.
+
+Adding a channel (a WhatsApp business gateway, say) is one more class with ``name`` and ``send`` (see the
+service's README): the rest of the service (claiming, retries, rate limits, events) does not change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate
+from typing import Literal, Protocol
+
+import aiosmtplib
+import httpx
+
+from slrt_notification.domain.templates import Rendered
+
+#: sent: accepted by the next hop. retry: 429, 5xx, a timeout or a broken connection (the outcome may be
+#: unknown: the next attempt carries the same idempotency key / Message-ID). permanent: refused for good.
+#: skipped: not sent on purpose (the channel is not configured, the recipient has no address for it).
+Outcome = Literal["sent", "retry", "permanent", "skipped"]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    outcome: Outcome
+    reason: str | None = None
+
+
+class Channel(Protocol):
+    name: str
+
+    async def send(self, *, to: str, message: Rendered, idempotency_key: str) -> Delivery:
+        """Send ``message`` to ``to``; the same ``idempotency_key`` on every attempt of one notification."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class SmtpChannel:
+    name = "email"
+
+    def __init__(self, *, host: str, port: int, sender: str, username: str | None, password: str | None,
+                 starttls: bool, timeout: float) -> None:
+        self._host, self._port, self._from = host, port, sender
+        self._user, self._password, self._starttls, self._timeout = username, password, starttls, timeout
+
+    async def send(self, *, to: str, message: Rendered, idempotency_key: str) -> Delivery:
+        mail = EmailMessage()
+        mail["From"], mail["To"], mail["Subject"] = self._from, to, message.subject
+        mail["Date"] = formatdate(localtime=False)
+        # the same Message-ID on every attempt: a resend after an unknown outcome is recognisable downstream
+        mail["Message-ID"] = f"<{idempotency_key}@slrt.notification>"
+        mail.set_content(message.text)
+        mail.add_alternative(message.html, subtype="html")
+        try:
+            await aiosmtplib.send(mail, hostname=self._host, port=self._port, username=self._user,
+                                  password=self._password, start_tls=self._starttls, timeout=self._timeout)
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            codes = [r.code for r in exc.recipients]
+            return Delivery("permanent" if all(c >= 500 for c in codes) else "retry", f"smtp {max(codes)}")
+        except aiosmtplib.SMTPResponseException as exc:
+            return Delivery("permanent" if exc.code >= 500 else "retry", f"smtp {exc.code}")
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            return Delivery("retry", type(exc).__name__)
+        return Delivery("sent")
+
+    async def close(self) -> None:
+        return None
+
+
+class SmsGatewayChannel:
+    """The HTTP SMS gateway of the contract: 2xx accepted; 429 and 5xx retried; other 4xx permanent."""
+
+    name = "sms"
+
+    def __init__(self, *, url: str, token: str | None, timeout: float) -> None:
+        self._url = url
+        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._client = httpx.AsyncClient(timeout=timeout)
+
+    async def send(self, *, to: str, message: Rendered, idempotency_key: str) -> Delivery:
+        try:
+            response = await self._client.post(self._url, headers=self._headers, json={
+                "to": to, "message": message.sms, "idempotency_key": idempotency_key})
+        except httpx.HTTPError as exc:  # timeouts included: the outcome is unknown, retry with the same key
+            return Delivery("retry", type(exc).__name__)
+        if 200 <= response.status_code < 300:
+            return Delivery("sent")
+        if response.status_code == 429 or response.status_code >= 500:
+            return Delivery("retry", f"http {response.status_code}")
+        return Delivery("permanent", f"http {response.status_code}")
+
+    async def close(self) -> None:
+        await self._client.aclose()

@@ -1,0 +1,39 @@
+"""``GET /asyncapi``: the AsyncAPI 3.0 document of the topics notification reads and writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from slrt_shared.asyncapi import ChannelSpec, asyncapi_document
+from slrt_shared.contracts import case_events as ce
+from slrt_shared.contracts.contacts import CaseContacts
+from slrt_shared.contracts.notification_events import NotificationFailed, NotificationSent
+from slrt_shared.contracts.registry import model_for
+from slrt_shared.topics import Topics
+
+from slrt_notification.domain.rules import NotificationRules
+
+router = APIRouter(tags=["docs"])
+
+
+def notification_channels(topics: Topics, rules: NotificationRules) -> list[ChannelSpec]:
+    told = tuple(m for m in (model_for(t) for t in [ce.CaseRegistered.ce_type, *rules.events]) if m is not None)
+    return [
+        ChannelSpec(topics.case_contacts, "receive", (CaseContacts,), tombstones=True,
+                    description="Restricted: citizens' contact details; a tombstone erases them."),
+        ChannelSpec(topics.case_events, "receive", tuple(dict.fromkeys(told)),
+                    # the wording is snapshot-tested (tests/contract); "the plan" is now the notification rules file
+                    description="Events that someone is told about (the plan of domain/plan.py)."),
+        ChannelSpec(topics.notification_events, "send", (NotificationSent, NotificationFailed),
+                    description="What was sent, and what could not be (permanent refusal or retries exhausted)."),
+        ChannelSpec(Topics.dead_letter(topics.case_events), "send", dead_letters=True, key="as the original",
+                    description="Case events notification cannot read or keeps failing on."),
+    ]
+
+
+@router.get("/asyncapi", summary="AsyncAPI 3.0 document of notification's topics")
+async def asyncapi(request: Request) -> dict[str, Any]:
+    notifier = request.app.state.notifier
+    return asyncapi_document("notification", notification_channels(notifier.topics, notifier.rules),
+                             version=request.app.version)
