@@ -1,0 +1,1 @@
+"""SLRT reporting service."""

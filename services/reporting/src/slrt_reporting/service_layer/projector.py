@@ -1,0 +1,152 @@
+"""Apply events to the read models: a batch at a time, in the transaction that records them in the inbox and
+the event log.
+
+The cases and referrals a batch touches are read once (locked on PostgreSQL, in key order, since the case and
+notification consumers may touch the same case at once), changed in memory event by event with the domain's
+pure functions, and written back with one statement per table; the counters move once for the batch.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import ValidationError
+from slrt_shared.contracts.envelope import CloudEvent
+from slrt_shared.db import is_postgres, upsert, utc
+from slrt_shared.errors import PermanentError
+from slrt_shared.logging import get_logger
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from slrt_reporting.adapters import tables as t
+from slrt_reporting.adapters.tables import LIVE, ReadModel
+from slrt_reporting.domain import case as cases_domain
+from slrt_reporting.domain import referral as referrals_domain
+from slrt_reporting.domain.events import Event, decode, scrub
+from slrt_reporting.domain.facts import Move, delta
+from slrt_reporting.domain.timeline import entry, rank
+
+log = get_logger(__name__)
+
+
+def scrubbed(events: list[CloudEvent]) -> list[CloudEvent]:
+    """The events as reporting keeps them: personal fields dropped, free text masked."""
+    return [replace(e, data=scrub(e.data)) for e in events]
+
+
+async def new_deliveries(session: AsyncSession, consumer: str, events: list[CloudEvent]) -> list[CloudEvent]:
+    """The events of the batch not seen before by ``consumer``, now recorded in the inbox (duplicates within
+    the batch dropped too)."""
+    ids = sorted({e.id[:100] for e in events})
+    seen = {(r.source, r.event_id) for r in (await session.execute(
+        sa.select(t.inbox.c.source, t.inbox.c.event_id).where(t.inbox.c.consumer == consumer,
+                                                              t.inbox.c.event_id.in_(ids)))).all()}
+    fresh: list[CloudEvent] = []
+    for event in events:
+        key = (event.source[:200], event.id[:100])
+        if key not in seen:
+            seen.add(key)
+            fresh.append(event)
+    if fresh:
+        now = datetime.now(UTC)
+        await session.execute(t.inbox.insert(), [{"consumer": consumer, "source": e.source[:200],
+                                                  "event_id": e.id[:100], "received_at": now} for e in fresh])
+    return fresh
+
+
+async def log_events(session: AsyncSession, events: list[CloudEvent]) -> None:
+    if events:
+        now = datetime.now(UTC)
+        await session.execute(t.event_log.insert(), [
+            {"event_id": e.id[:100], "source": e.source[:200], "type": e.type[:100], "time": e.time.astimezone(UTC),
+             "key": (e.key or "")[:100], "data": e.data, "received_at": now} for e in events])
+
+
+def decoded(events: list[CloudEvent], *, strict: bool) -> list[tuple[str, Event]]:
+    """(event id, domain event) for each event reporting projects. An invalid event raises when ``strict``
+    (live: it goes to the dead letters) and is skipped otherwise (replay: the live projection refused it)."""
+    out = []
+    for e in events:
+        try:
+            event = decode(e.type, e.data, e.time)
+        except (ValidationError, PermanentError):
+            if strict:
+                raise
+            log.warning("replay_skipped_invalid_event", ce_type=e.type, ce_id=e.id)
+            continue
+        if event is not None:
+            out.append((e.id[:100], event))
+    return out
+
+
+async def _load(session: AsyncSession, table: sa.Table, key: str, ids: set[str]) -> dict[str, dict[str, Any]]:
+    if not ids:
+        return {}
+    query = sa.select(table).where(table.c[key].in_(sorted(ids))).order_by(table.c[key])
+    if is_postgres(session):
+        query = query.with_for_update()
+    out = {}
+    for row in (await session.execute(query)).mappings():
+        item = dict(row)
+        for name, column in table.c.items():
+            if isinstance(column.type, sa.DateTime):
+                item[name] = utc(item[name])
+        out[item[key]] = item
+    return out
+
+
+async def project(session: AsyncSession, events: list[CloudEvent], rm: ReadModel = LIVE, *,
+                  strict: bool = True) -> int:
+    """Update cases, referrals, the timeline and the counters for a batch; returns how many were projected."""
+    batch = decoded(events, strict=strict)
+    case_ids = {e.case_id for _, e in batch}
+    referral_ids = {e.data["referral_id"] for _, e in batch if e.kind.startswith("referral.")}
+    cases = await _load(session, rm.cases, "case_id", case_ids)
+    referrals = await _load(session, rm.referrals, "referral_id", referral_ids)
+    existing_cases, existing_referrals = set(cases), set(referrals)
+    moves: Counter[Move] = Counter()
+    timeline: list[dict[str, Any]] = []
+    for event_id, event in batch:
+        timeline.append({"case_id": event.case_id, "event_id": event_id, "type": event.kind, "at": event.at,
+                         "rank": rank(event.kind), "data": entry(event)})
+        before = cases.get(event.case_id)
+        after = before or cases_domain.new_case(event.case_id)
+        if event.kind.startswith("referral."):
+            referral_id = event.data["referral_id"]
+            referrals[referral_id] = referrals_domain.apply(referrals.get(referral_id), event)
+            after = cases_domain.with_referral(after, referral_id, referrals_domain.outcome(referrals[referral_id]))
+        after = cases_domain.apply(after, event)
+        moves.update(delta(before, after))
+        cases[event.case_id] = after
+    await _write(session, rm.cases, "case_id", cases, existing_cases)
+    await _write(session, rm.referrals, "referral_id", referrals, existing_referrals)
+    if timeline:
+        await session.execute(rm.timeline.insert(), timeline)
+    await move_counters(session, rm, moves)
+    return len(batch)
+
+
+async def _write(session: AsyncSession, table: sa.Table, key: str, items: dict[str, dict[str, Any]],
+                 existing: set[str]) -> None:
+    columns = [c.name for c in table.c]
+    fresh = [{c: items[i].get(c) for c in columns} for i in sorted(items) if i not in existing]
+    changed = [{**{c: items[i].get(c) for c in columns if c != key}, "_key": i} for i in sorted(existing)]
+    if fresh:
+        await session.execute(table.insert(), fresh)
+    if changed:
+        stmt = table.update().where(table.c[key] == sa.bindparam("_key")).values(
+            {c: sa.bindparam(c) for c in columns if c != key})
+        await session.execute(stmt, changed)
+
+
+async def move_counters(session: AsyncSession, rm: ReadModel, moves: Counter[Move]) -> None:
+    rows = [{"region": r, "dimension": d, "value": v, "count": n} for (r, d, v), n in sorted(moves.items()) if n]
+    if not rows:
+        return
+    insert = upsert(session, rm.counters)
+    stmt = insert.on_conflict_do_update(index_elements=["region", "dimension", "value"],
+                                        set_={"count": rm.counters.c.count + insert.excluded.count})
+    await session.execute(stmt, rows)
