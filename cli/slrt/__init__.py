@@ -1,0 +1,1 @@
+"""The ``slrt`` console script: run, serve, broker, demo, bench, replay."""

@@ -1,0 +1,47 @@
+"""``slrt bench``: benchmarks that print figures, each beside the raw broker measured in the same run.
+
+Never timed assertions in tests: these are programs a person runs and reads (``make bench``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import sys
+from typing import Any
+
+from slrt.bench.report import Report
+
+BENCHMARKS = {
+    "broker": "slrt.bench.raw_broker",
+    "relay": "slrt.bench.relay",
+    "timers": "slrt.bench.timers",
+    "reporting": "slrt.bench.reporting",
+}
+
+
+def run_bench(only: list[str], *, quick: bool = False) -> int:
+    unknown = [name for name in only if name not in BENCHMARKS]
+    if unknown:
+        print(f"slrt bench: unknown benchmark {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}",
+              file=sys.stderr)
+        return 2
+    return asyncio.run(_run(only or list(BENCHMARKS), quick))
+
+
+async def _run(names: list[str], quick: bool) -> int:
+    from slrt.bench.raw_broker import baseline
+
+    report = Report()
+    async with baseline(quick=quick) as raw:
+        report.add("raw broker", raw.figures())
+        for name in names:
+            if name == "broker":
+                continue
+            module: Any = importlib.import_module(BENCHMARKS[name])
+            try:
+                await module.run(report, raw, quick=quick)
+            except ModuleNotFoundError as exc:
+                report.note(f"{name}: skipped ({exc.name} is not installed)")
+    report.print()
+    return 0

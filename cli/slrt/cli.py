@@ -1,0 +1,120 @@
+"""``slrt``: the console script. ``slrt dev`` (what ``make run`` starts), ``slrt serve <service>``,
+``slrt broker``, ``slrt demo``, ``slrt bench``, ``slrt replay``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import signal
+import sys
+import threading
+
+from slrt.settings import SERVICES, CliSettings
+
+
+def _serve(args: argparse.Namespace) -> int:
+    if not CliSettings().kafka_bootstrap:
+        print("slrt serve needs SLRT_KAFKA_BOOTSTRAP (host:port[,host:port]); `slrt dev` runs everything locally.",
+              file=sys.stderr)
+        return 2
+    importlib.import_module(f"slrt_{args.service}.main").main()
+    return 0
+
+
+def _broker(args: argparse.Namespace) -> int:
+    from slrt_shared.embedded_broker import EmbeddedBroker, PortTaken
+
+    port = args.port or CliSettings().broker_port
+    try:
+        broker = EmbeddedBroker(port=port).start()
+    except PortTaken as exc:
+        print(f"slrt broker: {exc}", file=sys.stderr)
+        return 1
+    print(f"embedded Kafka-compatible broker (Tansu, memory only) on {broker.bootstrap}; Ctrl-C stops it",
+          flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while broker.running and not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        broker.stop()
+    return 0
+
+
+def _dev(args: argparse.Namespace) -> int:
+    from slrt.dev import run_dev
+
+    return run_dev(CliSettings())
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from slrt.demo import run_demo
+
+    return run_demo(CliSettings(), count=args.count, rate=args.rate, answer=not args.no_answers, seed=args.seed)
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from slrt.bench import run_bench
+
+    return run_bench(args.only, quick=args.quick)
+
+
+def _replay(args: argparse.Namespace) -> int:
+    module = importlib.import_module("slrt_reporting.replay")
+    return int(module.main(args.rest) or 0)
+
+
+def _sinks(args: argparse.Namespace) -> int:
+    import asyncio
+    from pathlib import Path
+
+    from slrt.sinks import run_sinks
+
+    settings = CliSettings()
+    try:
+        asyncio.run(run_sinks(Path(args.dir) if args.dir else settings.var_dir / "sinks",
+                              smtp_port=settings.sink_smtp_port, http_port=settings.sink_http_port))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="slrt", description="SLRT: referral routing for social welfare services")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("dev", help="run the whole system locally (what `make run` starts)").set_defaults(func=_dev)
+    serve = sub.add_parser("serve", help="run one service, production style (needs SLRT_KAFKA_BOOTSTRAP)")
+    serve.add_argument("service", choices=SERVICES)
+    serve.set_defaults(func=_serve)
+    broker = sub.add_parser("broker", help="run the embedded Kafka-compatible broker alone")
+    broker.add_argument("--port", type=int, default=None, help="default SLRT_BROKER_PORT or 9092")
+    broker.set_defaults(func=_broker)
+    demo = sub.add_parser("demo", help="register realistic demo cases against a running system")
+    demo.add_argument("--count", type=int, default=200)
+    demo.add_argument("--rate", type=float, default=20.0, help="cases per second")
+    demo.add_argument("--seed", type=int, default=None)
+    demo.add_argument("--no-answers", action="store_true", help="do not play the programme owners' answers")
+    demo.set_defaults(func=_demo)
+    bench = sub.add_parser("bench", help="benchmarks; figures as ratios against the raw broker in the same run")
+    bench.add_argument("only", nargs="*", help="which benchmarks (default: all)")
+    bench.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    bench.set_defaults(func=_bench)
+    replay = sub.add_parser("replay", help="rebuild reporting's read models")
+    replay.add_argument("rest", nargs=argparse.REMAINDER)
+    replay.set_defaults(func=_replay)
+    sinks = sub.add_parser("sinks", help="development SMTP and SMS sinks (started by `slrt dev`)")
+    sinks.add_argument("--dir", default=None)
+    sinks.set_defaults(func=_sinks)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

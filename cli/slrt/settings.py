@@ -1,0 +1,37 @@
+"""The console script's own settings (``SLRT_`` prefix): ports and where ``slrt dev`` keeps its files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICES = ("intake", "routing", "notification", "reporting")
+
+
+class CliSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SLRT_", extra="ignore")
+
+    kafka_bootstrap: str | None = None
+    broker_port: int = 9092
+    intake_port: int = 8001
+    routing_port: int = 8002
+    notification_port: int = 8003
+    reporting_port: int = 8004
+    sink_smtp_port: int = 8025
+    sink_http_port: int = 8026
+    var_dir: Path = Path("var")
+    dev_admin_token: str | None = None
+    intake_database_url: str | None = None
+    routing_database_url: str | None = None
+    notification_database_url: str | None = None
+    reporting_database_url: str | None = None
+    smtp_host: str | None = None
+    sms_gateway_url: str | None = None
+
+    def service_port(self, name: str) -> int:
+        return int(getattr(self, f"{name}_port"))
+
+    def database_url(self, name: str) -> str:
+        configured = getattr(self, f"{name}_database_url")
+        return configured or f"sqlite+aiosqlite:///{(self.var_dir / f'{name}.db').resolve()}"
