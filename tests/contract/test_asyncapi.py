@@ -1,0 +1,94 @@
+"""Intake's AsyncAPI document: served at /asyncapi, valid AsyncAPI 3.0, snapshot-tested."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jsonschema_rs
+import pytest
+from fastapi.testclient import TestClient
+from slrt_intake.app import build_app
+from slrt_intake.settings import IntakeSettings
+from slrt_shared.asyncapi import ChannelSpec, asyncapi_document
+from slrt_shared.contracts.case_events import CaseResolved
+from slrt_shared.embedded_broker import free_port
+
+from tests.contract.snapshots import assert_matches_snapshot
+
+SPEC = json.loads((Path(__file__).parent / "asyncapi" / "asyncapi-3.0.0.schema.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def intake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """Intake as a fresh clone runs it (no topic prefix); documents need neither database nor broker."""
+    path = tmp_path_factory.mktemp("intake") / "never-opened.db"
+    settings = IntakeSettings(intake_database_url=f"sqlite+aiosqlite:///{path}",
+                              kafka_bootstrap=f"127.0.0.1:{free_port()}")
+    yield TestClient(build_app(settings))
+
+
+@pytest.fixture(scope="module")
+def document(intake: TestClient) -> dict[str, Any]:
+    r = intake.get("/asyncapi")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+    return r.json()  # type: ignore[no-any-return]
+
+
+def test_the_document_is_valid_asyncapi_3(document: dict[str, Any]) -> None:
+    errors = [e.message[:200] for e in jsonschema_rs.validator_for(SPEC).iter_errors(document)]
+    assert errors == []
+
+
+def test_the_validator_does_refuse_a_broken_document(document: dict[str, Any]) -> None:
+    broken = json.loads(json.dumps(document))
+    broken["operations"]["receive_slrt_intake_commands"]["action"] = "subscribe"  # AsyncAPI 2 wording
+    assert not jsonschema_rs.validator_for(SPEC).is_valid(broken)
+
+
+def test_the_document_matches_its_snapshot(document: dict[str, Any]) -> None:
+    assert_matches_snapshot("intake.asyncapi.json", document)
+
+
+def test_intake_s_topics_and_messages(document: dict[str, Any]) -> None:
+    channels = {c["address"]: sorted(c["messages"]) for c in document["channels"].values()}
+    assert channels == {
+        "slrt.intake.commands": ["FileComplaint", "RegisterCase"],
+        "slrt.intake.replies": ["CommandAccepted", "CommandRejected"],
+        "slrt.intake.commands.dlt": ["DeadLetter_slrt_intake_commands_dlt"],
+        "slrt.case.events": sorted(["CaseRegistered", "ComplaintFiled", "ReferralDispatched", "ReferralAccepted",
+                                    "ReferralInProgress", "CaseEscalated", "CaseResolved", "CaseClosed",
+                                    "CaseReopened"]),
+        "slrt.case.contacts": ["CaseContacts", "Tombstone"],
+    }
+    actions = {name: op["action"] for name, op in document["operations"].items()}
+    assert actions == {"receive_slrt_intake_commands": "receive", "send_slrt_intake_replies": "send",
+                       "send_slrt_intake_commands_dlt": "send", "send_slrt_case_events": "send",
+                       "receive_slrt_case_events": "receive", "send_slrt_case_contacts": "send"}
+    assert document["operations"]["receive_slrt_intake_commands"]["reply"] == {
+        "channel": {"$ref": "#/channels/slrt_intake_replies"}}
+
+
+def test_payloads_are_the_contract_models_schemas(document: dict[str, Any]) -> None:
+    messages = document["components"]["messages"]
+    register = messages["RegisterCase"]
+    assert register["name"] == "id.slrt.case.register.v1"
+    assert register["headers"]["properties"]["ce_type"] == {"const": "id.slrt.case.register.v1"}
+    assert register["payload"] == {"$ref": "#/components/schemas/RegisterCase"}
+    schema = document["components"]["schemas"]["RegisterCase"]
+    assert schema["additionalProperties"] is False
+    assert set(schema["required"]) == {"citizen", "address", "needs", "description", "channel", "consent"}
+    citizen = document["components"]["schemas"]["Citizen"]["properties"]
+    assert citizen["nik"]["pattern"] == "^[0-9]{16}$" and citizen["nik"]["examples"] == ["3201015508950001"]
+    assert messages["CommandRejected"]["bindings"]["kafka"]["key"]["description"] == "the key of the command answered"
+    assert messages["Tombstone"]["payload"] == {"type": "null"}
+
+
+def test_the_generator_merges_a_topic_read_and_written() -> None:
+    doc = asyncapi_document("demo", [ChannelSpec("t.events", "send", (CaseResolved,)),
+                                     ChannelSpec("t.events", "receive", (CaseResolved,))])
+    assert list(doc["channels"]) == ["t_events"] and sorted(doc["operations"]) == ["receive_t_events",
+                                                                                 "send_t_events"]
+    assert jsonschema_rs.validator_for(SPEC).is_valid(doc)

@@ -1,0 +1,55 @@
+"""The whole system as separate processes on the real broker, with a real SMTP server and SMS gateway."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from slrt_shared.embedded_broker import EmbeddedBroker, free_port
+
+from tests.support.gateways import Mailbox, SmsGateway
+from tests.support.processes import ServiceProcess
+
+SERVICES = ("intake", "routing", "notification", "reporting")
+
+
+@dataclass
+class System:
+    broker: EmbeddedBroker
+    services: dict[str, ServiceProcess]
+    mailbox: Mailbox
+    sms: SmsGateway
+    env: dict[str, str]
+
+    def url(self, service: str) -> str:
+        return self.services[service].url
+
+
+@pytest.fixture
+def system(tmp_path: Path) -> Iterator[System]:
+    broker = EmbeddedBroker(port=free_port(), log_path=tmp_path / "broker.log").start()
+    mailbox = Mailbox()
+    smtp = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    sms = SmsGateway(port=free_port()).start()
+    env = {
+        "SLRT_KAFKA_BOOTSTRAP": broker.bootstrap,
+        "SLRT_SMTP_HOST": "127.0.0.1", "SLRT_SMTP_PORT": str(smtp.port), "SLRT_SMTP_FROM": "slrt@example.id",
+        "SLRT_SMS_GATEWAY_URL": sms.url, "SLRT_SMS_GATEWAY_TOKEN": "e2e-token",
+        "SLRT_SLA_OVERRIDE_SECONDS": "600", "SLRT_OUTBOX_POLL_SECONDS": "0.1",
+    }
+    for name in SERVICES:
+        env[f"SLRT_{name.upper()}_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / f'{name}.db'}"
+    services = {name: ServiceProcess(name, env, free_port(), tmp_path).start() for name in SERVICES}
+    try:
+        for service in services.values():
+            service.wait_ready()
+        yield System(broker, services, mailbox, sms, env)
+    finally:
+        for service in services.values():
+            service.stop()
+        smtp.stop()
+        broker.stop()

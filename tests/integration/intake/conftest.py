@@ -1,0 +1,36 @@
+"""Intake in-process: its real app (database, Kafka runtime, outbox relay) on a fresh database per test."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from slrt_intake.app import build_app
+from slrt_intake.settings import IntakeSettings
+from slrt_shared.embedded_broker import EmbeddedBroker, free_port
+
+from tests.support.apps import running
+
+
+def intake_settings(database_url: str, bootstrap: str, topic_prefix: str = "", **extra: Any) -> IntakeSettings:
+    return IntakeSettings(intake_database_url=database_url, kafka_bootstrap=bootstrap, topic_prefix=topic_prefix,
+                          outbox_poll_seconds=0.1, consumer_retry_backoff_seconds=0.05, **extra)
+
+
+@pytest.fixture
+def offline_settings(database_url: str, topic_prefix: str) -> IntakeSettings:
+    """No broker answers: intake must still register (the outbox keeps the events)."""
+    return intake_settings(database_url, f"127.0.0.1:{free_port()}", topic_prefix)
+
+
+@pytest.fixture
+async def offline_intake(offline_settings: IntakeSettings) -> AsyncIterator[httpx.AsyncClient]:
+    async with running(build_app(offline_settings)) as client:
+        yield client
+
+
+@pytest.fixture
+def online_settings(database_url: str, topic_prefix: str, kafka_broker: EmbeddedBroker) -> IntakeSettings:
+    return intake_settings(database_url, kafka_broker.bootstrap, topic_prefix)

@@ -1,0 +1,116 @@
+"""The transactional outbox and the inbox on SQLite and PostgreSQL, with the real broker."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from slrt_shared import db
+from slrt_shared.codes import Level
+from slrt_shared.contracts.case_events import CaseResolved
+from slrt_shared.contracts.envelope import CloudEvent, to_kafka
+from slrt_shared.inbox import define_inbox, first_delivery
+from slrt_shared.kafka import make_producer
+from slrt_shared.outbox import OutboxRelay, add_to_outbox, define_outbox
+from slrt_shared.settings import ServiceSettings
+
+from tests.support import eventually
+from tests.support.kafka import TopicReader
+
+
+def tables() -> tuple[sa.MetaData, sa.Table, sa.Table]:
+    md = sa.MetaData()
+    return md, define_outbox(md), define_inbox(md)
+
+
+async def test_rows_are_published_in_order_with_the_envelope_and_marked(kafka_broker, topic_prefix,
+                                                                         database_url) -> None:
+    md, outbox, _ = tables()
+    engine = db.create_engine(database_url)
+    async with engine.begin() as conn:
+        await conn.run_sync(md.create_all)
+    sessions = db.session_factory(engine)
+    topic = f"{topic_prefix}events"
+    records = [to_kafka(CaseResolved(case_id=f"case-{i % 3}", level=Level.DESA, at=datetime.now(UTC)),
+                        topic=topic, source="/tests", key=f"case-{i % 3}") for i in range(30)]
+    async with sessions() as session, session.begin():
+        await add_to_outbox(session, outbox, records)
+    producer = make_producer(ServiceSettings(kafka_bootstrap=kafka_broker.bootstrap))
+    await producer.start()
+    relay = OutboxRelay(sessions=sessions, outbox=outbox, producer=lambda: producer, name="test", batch_size=7)
+    try:
+        async with TopicReader(kafka_broker.bootstrap, topic) as reader:
+            task = asyncio.create_task(relay.run())
+            await eventually(lambda: _at_least(reader, 30))
+            task.cancel()
+            sent = [r.headers for r in records]
+            got = {key: [e.id for e in reader.events(topic, key=key)] for key in ("case-0", "case-1", "case-2")}
+            for key, ids in got.items():
+                expected = [dict(h)["ce_id"].decode() for r, h in zip(records, sent, strict=True)
+                            if r.key.decode() == key]
+                assert ids == expected  # per key, in the order written
+        async with sessions() as session:
+            pending = await session.scalar(sa.select(sa.func.count()).where(outbox.c.published_at.is_(None)))
+        assert pending == 0
+    finally:
+        await producer.stop()
+        await engine.dispose()
+
+
+async def test_a_broker_that_is_away_keeps_the_rows_until_it_returns(topic_prefix, database_url) -> None:
+    from slrt_shared.embedded_broker import EmbeddedBroker, free_port
+
+    md, outbox, _ = tables()
+    engine = db.create_engine(database_url)
+    async with engine.begin() as conn:
+        await conn.run_sync(md.create_all)
+    sessions = db.session_factory(engine)
+    broker = EmbeddedBroker(port=free_port()).start()
+    producer = make_producer(ServiceSettings(kafka_bootstrap=broker.bootstrap))
+    await producer.start()
+    topic = f"{topic_prefix}away"
+    relay = OutboxRelay(sessions=sessions, outbox=outbox, producer=lambda: producer, name="away", poll_seconds=0.05)
+    broker.stop()
+    try:
+        async with sessions() as session, session.begin():
+            await add_to_outbox(session, outbox, [to_kafka(
+                CaseResolved(case_id="c", level=Level.DESA, at=datetime.now(UTC)), topic=topic, source="/t", key="c")])
+        try:
+            published = await asyncio.wait_for(relay.publish_batch(), timeout=20)
+        except Exception:
+            published = 0
+        assert published == 0
+        async with sessions() as session:
+            assert await session.scalar(sa.select(sa.func.count()).where(outbox.c.published_at.is_(None))) == 1
+    finally:
+        await producer.stop()
+        await engine.dispose()
+
+
+async def test_the_inbox_recognises_a_duplicate_delivery(database_url) -> None:
+    md, _, inbox = tables()
+    engine = db.create_engine(database_url)
+    async with engine.begin() as conn:
+        await conn.run_sync(md.create_all)
+    sessions = db.session_factory(engine)
+    event = CloudEvent(id="e-1", source="/tests", type="id.slrt.case.resolved.v1", time=datetime.now(UTC), data={})
+    try:
+        async with sessions() as session, session.begin():
+            assert await first_delivery(session, inbox, "consumer-a", event) is True
+        async with sessions() as session, session.begin():
+            assert await first_delivery(session, inbox, "consumer-a", event) is False
+            assert await first_delivery(session, inbox, "consumer-b", event) is True
+        async with sessions() as session:  # a rolled-back effect forgets the delivery too
+            async with session.begin():
+                other = CloudEvent(id="e-2", source="/tests", type="x", time=datetime.now(UTC), data={})
+                assert await first_delivery(session, inbox, "consumer-a", other) is True
+                await session.rollback()
+        async with sessions() as session, session.begin():
+            assert await first_delivery(session, inbox, "consumer-a", other) is True
+    finally:
+        await engine.dispose()
+
+
+async def _at_least(reader: TopicReader, n: int) -> bool:
+    return len(reader.records) >= n

@@ -1,0 +1,135 @@
+"""``slrt_reporting.replay``: the read models rebuilt from the durable event log are identical to the live ones,
+also while events keep coming; ``since`` rebuilds what happened since then; the swapped-in tables are exactly
+what the migrations make; a change of projection rules rebuilds at start."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from slrt_reporting.adapters import tables as t
+from slrt_reporting.replay import replay
+from slrt_reporting.service_layer.rebuild import PROJECTION_VERSION
+from slrt_shared import db
+from slrt_shared.codes import Programme
+
+from tests.integration.reporting.stories import T0, Story, reporting, settings_for, stats_when
+from tests.integration.reporting.test_projection import full_story
+from tests.support.kafka import publish
+
+REGIONS = ("32.01.01.1002", "33.74.01.1001", "94.01.01.1001")
+
+
+async def snapshot(url: str) -> dict[str, list]:
+    """Every read model, row by row (the timeline without its arrival id; non-zero counters)."""
+    engine = db.create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            out = {}
+            for table in t.LIVE.tables:
+                columns = [c for c in table.c if c.name != "id"]
+                query = sa.select(*columns).order_by(*columns[:4])
+                if table is t.counters:
+                    query = query.where(table.c.count != 0)
+                out[table.name] = sorted(tuple(r) for r in (await conn.execute(query)).all())
+            return out
+    finally:
+        await engine.dispose()
+
+
+async def schema_drift(url: str) -> list:
+    engine = db.create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            diff = await conn.run_sync(lambda c: compare_metadata(MigrationContext.configure(c), t.metadata))
+            return [d for d in diff if not (d[0] == "remove_table" and d[1].name.startswith("alembic_version"))]
+    finally:
+        await engine.dispose()
+
+
+def many_stories(s, n: int, *, start_day: int = 0) -> list[Story]:  # type: ignore[no-untyped-def]
+    out = []
+    for i in range(n):
+        story = Story(s, str(uuid.uuid4()), REGIONS[i % 3], 100 + i + start_day * 100,
+                      start=T0 + timedelta(days=start_day, hours=i), needs=(Programme.PKH, Programme.PIP))
+        if i % 4 == 0:
+            full_story(story)
+        else:
+            story.registered()
+            story.dispatched(f"r-{story.case_id}")
+            if i % 2:
+                story.answered(f"r-{story.case_id}", "accepted", 1)
+        out.append(story)
+    return out
+
+
+async def test_replay_rebuilds_identical_read_models(kafka_broker, topic_prefix, database_url) -> None:
+    s = settings_for(kafka_broker, topic_prefix, database_url)
+    stories = many_stories(s, 12)
+    records = [r for story in stories for r in story.records]
+    async with reporting(s) as client:
+        await publish(kafka_broker.bootstrap, records)
+        await stats_when(client, lambda b: b["total"] == 12 and b["notifications"]["sent"].get("sms") == 3
+                         and b["notifications"]["failed"].get("email") == 3 and b["by_status"].get("referred") == 6)
+        before = await snapshot(database_url)
+        assert before["cases"] and before["counters"] and before["timeline"] and before["referrals"]
+        assert await schema_drift(database_url) == []  # the migrations make what the tables module says
+        seen: list[tuple[int, int]] = []
+        replayed = await replay(s, progress=lambda done, total: seen.append((done, total)))
+        assert replayed == len(records) and seen[-1] == (len(records), len(records))
+        assert await snapshot(database_url) == before
+        assert await schema_drift(database_url) == []  # same columns and index names as the migrations make
+        assert (await client.get("/v1/stats")).json()["total"] == 12  # the service reads the swapped-in tables
+
+        since = T0 + timedelta(hours=6)  # cases registered from then on, and what happened to the others since
+        assert await replay(s, since=since) == sum(1 for r in records if _time(r) >= since)
+        listed = (await client.get("/v1/cases", params={"limit": 500})).json()
+        assert listed["total"] == 6 and {c["case_id"] for c in listed["items"]} == {x.case_id for x in stories[6:]}
+        assert await replay(s) == len(records)
+        assert await snapshot(database_url) == before
+
+
+def _time(record) -> object:  # type: ignore[no-untyped-def]
+    from datetime import datetime
+
+    return datetime.fromisoformat(dict(record.headers)["ce_time"].decode())
+
+
+async def test_replay_while_events_keep_coming(kafka_broker, topic_prefix, database_url) -> None:
+    s = settings_for(kafka_broker, topic_prefix, database_url)
+    first, second = many_stories(s, 40), many_stories(s, 40, start_day=3)
+    async with reporting(s) as client:
+        await publish(kafka_broker.bootstrap, [r for story in first for r in story.records])
+        await stats_when(client, lambda b: b["total"] == 40)
+        more = asyncio.create_task(publish(kafka_broker.bootstrap, [r for story in second for r in story.records]))
+        await replay(s)
+        await more
+        await stats_when(client, lambda b: b["total"] == 80 and b["notifications"]["sent"].get("sms") == 20
+                         and b["notifications"]["failed"].get("email") == 20)
+        live = await snapshot(database_url)
+        await replay(s)
+        assert await snapshot(database_url) == live
+
+
+async def test_new_projection_rules_rebuild_the_read_models_at_start(kafka_broker, topic_prefix,
+                                                                     database_url) -> None:
+    s = settings_for(kafka_broker, topic_prefix, database_url)
+    stories = many_stories(s, 8)
+    async with reporting(s) as client:
+        await publish(kafka_broker.bootstrap, [r for story in stories for r in story.records])
+        await stats_when(client, lambda b: b["total"] == 8 and b["notifications"]["failed"].get("email") == 2)
+    before = await snapshot(database_url)
+    engine = db.create_engine(database_url)
+    async with engine.begin() as conn:  # as if built by older rules: wrong counters, an older version
+        await conn.execute(t.counters.delete())
+        await conn.execute(t.projection_state.update().values(value="1"))
+    async with reporting(s) as client:
+        assert (await client.get("/v1/stats")).json()["total"] == 8  # rebuilt before serving
+    assert await snapshot(database_url) == before
+    async with engine.connect() as conn:
+        assert await conn.scalar(sa.select(t.projection_state.c.value)) == PROJECTION_VERSION
+    await engine.dispose()

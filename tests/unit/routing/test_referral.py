@@ -1,0 +1,24 @@
+import pytest
+from slrt_routing.domain.referral import InvalidTransition, transition
+from slrt_shared.codes import ReferralStatus as S
+
+
+@pytest.mark.parametrize(("current", "wanted"), [
+    (S.DISPATCHED, S.ACCEPTED), (S.DISPATCHED, S.REJECTED), (S.ACCEPTED, S.IN_PROGRESS),
+    (S.IN_PROGRESS, S.RESOLVED), (S.ACCEPTED, S.RESOLVED), (S.DISPATCHED, S.RESOLVED),
+])
+def test_allowed(current: S, wanted: S) -> None:
+    assert transition(current, wanted) is True
+
+
+@pytest.mark.parametrize(("current", "wanted"), [
+    (S.RESOLVED, S.ACCEPTED), (S.REJECTED, S.ACCEPTED), (S.IN_PROGRESS, S.REJECTED), (S.RESOLVED, S.REJECTED),
+    (S.ACCEPTED, S.DISPATCHED), (S.IN_PROGRESS, S.ACCEPTED),
+])
+def test_refused_with_a_clear_message(current: S, wanted: S) -> None:
+    with pytest.raises(InvalidTransition, match=f"{current.value} cannot become {wanted.value}"):
+        transition(current, wanted)
+
+
+def test_a_repeat_is_a_no_op() -> None:
+    assert transition(S.RESOLVED, S.RESOLVED) is False
