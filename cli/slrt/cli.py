@@ -112,7 +112,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "replay":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.command == "replay":  # its options are its own (``slrt replay --help``)
+        args.rest = [*extra, *args.rest]
     return int(args.func(args))
 
 

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from slrt_shared.contracts import CloudEvent
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from slrt_reporting.service_layer.projector import log_events, new_deliveries, project, scrubbed
+from slrt_reporting.service_layer.projector import take
 
 CONSUMER = "reporting-projection"
 
@@ -18,9 +18,7 @@ def projection_batch_handler(
 ) -> Callable[[list[CloudEvent]], Awaitable[None]]:
     async def handle(events: list[CloudEvent]) -> None:
         async with sessions() as session, session.begin():
-            fresh = scrubbed(await new_deliveries(session, CONSUMER, events))
-            await log_events(session, fresh)
-            await project(session, fresh)
+            await take(session, CONSUMER, events)
 
     return handle
 

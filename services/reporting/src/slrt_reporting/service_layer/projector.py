@@ -65,6 +65,28 @@ async def log_events(session: AsyncSession, events: list[CloudEvent]) -> None:
              "key": (e.key or "")[:100], "data": e.data, "received_at": now} for e in events])
 
 
+async def take(session: AsyncSession, consumer: str, events: list[CloudEvent], *,
+               strict: bool = True) -> list[CloudEvent]:
+    """Keep the events ``consumer`` has not seen (inbox), in the event log, and project them; returns those.
+    Not ``strict`` (events taken back from the broker), an invalid event is left out altogether, as the live
+    projection left it out when it sent it to the dead letters."""
+    kept = scrubbed(events)
+    if not strict:
+        kept = [e for e in kept if _valid(e)]
+    fresh = await new_deliveries(session, consumer, kept)
+    await log_events(session, fresh)
+    await project(session, fresh)
+    return fresh
+
+
+def _valid(event: CloudEvent) -> bool:
+    try:
+        decode(event.type, event.data, event.time)
+    except (ValidationError, PermanentError):
+        return False
+    return True
+
+
 def decoded(events: list[CloudEvent], *, strict: bool) -> list[tuple[str, Event]]:
     """(event id, domain event) for each event reporting projects. An invalid event raises when ``strict``
     (live: it goes to the dead letters) and is skipped otherwise (replay: the live projection refused it)."""
