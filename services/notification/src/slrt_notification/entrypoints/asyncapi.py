@@ -24,7 +24,7 @@ def notification_channels(topics: Topics, rules: NotificationRules) -> list[Chan
                     description="Restricted: citizens' contact details; a tombstone erases them."),
         ChannelSpec(topics.case_events, "receive", tuple(dict.fromkeys(told)),
                     # the wording is snapshot-tested (tests/contract); "the plan" is now the notification rules file
-                    description="Events that someone is told about (the plan of domain/plan.py)."),
+                    description="Events that someone is told about (who is told what: rules/notification-rules.yaml)."),
         ChannelSpec(topics.notification_events, "send", (NotificationSent, NotificationFailed),
                     description="What was sent, and what could not be (permanent refusal or retries exhausted)."),
         ChannelSpec(Topics.dead_letter(topics.case_events), "send", dead_letters=True, key="as the original",
