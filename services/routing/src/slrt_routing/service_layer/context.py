@@ -49,10 +49,14 @@ class Routing:
     wake: Any = None
 
     async def publish(self, session: AsyncSession, case_id: str, *events: EventData) -> None:
+        await self.publish_all(session, [(case_id, e) for e in events])
+
+    async def publish_all(self, session: AsyncSession, events: list[tuple[str, EventData]]) -> None:
+        """Events of several cases, ``(case_id, event)`` in the order each case's subscribers see them."""
         trace = current_trace_headers()
         await add_to_outbox(session, t.outbox, [
             to_kafka(e, topic=self.topics.case_events, source=SOURCE, key=case_id, trace_headers=trace)
-            for e in events
+            for case_id, e in events
         ])
 
     def woke(self) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from slrt_shared.codes import CaseStatus, Level
+from slrt_shared.contracts.base import EventData
 from slrt_shared.contracts.case_events import CaseClosed, CaseEscalated, CaseOverdue
 from slrt_shared.db import is_postgres, utc
 from slrt_shared.errors import PermanentError
@@ -20,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from slrt_routing.adapters import tables as t
 from slrt_routing.domain import clock
-from slrt_routing.service_layer.context import Routing, clear_timer, locked_case, set_timer
+from slrt_routing.service_layer.context import Routing, locked_case, set_timer
 
 
 class UnknownCase(PermanentError):
@@ -28,42 +29,111 @@ class UnknownCase(PermanentError):
 
 
 async def sweep(routing: Routing, *, now: datetime | None = None, batch: int = 200) -> int:
-    """Fire the timers due at ``now``; return how many fired."""
+    """Fire the timers due at ``now``; return how many fired.
+
+    The whole batch is one transaction of a handful of statements: the due timers (claimed), their cases
+    (locked in key order), then each change written for all the cases at once."""
     now = now or datetime.now(UTC)
     async with routing.sessions() as session, session.begin():
         query = sa.select(t.timers).where(t.timers.c.due_at <= now).order_by(t.timers.c.due_at).limit(batch)
         if is_postgres(session):
             query = query.with_for_update(skip_locked=True)
         due = (await session.execute(query)).all()
-        for timer in due:
-            if timer.kind == "sla":
-                await _sla_expired(routing, session, timer, now)
-            else:
-                await _close(routing, session, timer, now)
+        if due:
+            changes = Changes(await locked_cases(session, {timer.case_id for timer in due}))
+            for timer in due:
+                if timer.kind == "sla":
+                    _sla_expired(routing, changes, timer.case_id, now)
+                else:
+                    _close(changes, timer.case_id, now)
+            await changes.write(routing, session)
     if due:
         routing.woke()
     return len(due)
 
 
-async def _sla_expired(routing: Routing, session: AsyncSession, timer: Any, now: datetime) -> None:
-    case = await locked_case(session, timer.case_id)
-    if case is None or case.status in (CaseStatus.RESOLVED.value, CaseStatus.CLOSED.value):
-        await clear_timer(session, timer.case_id, "sla")
+class Changes:
+    """What a sweep does to its cases, decided one timer at a time against the cases as changed so far, and
+    written at the end with one statement per kind of change."""
+
+    def __init__(self, cases: dict[str, dict[str, Any]]) -> None:
+        self.cases = cases
+        self.updates: dict[str, dict[str, Any]] = {}
+        self.timers: dict[tuple[str, str], datetime | None] = {}  # None: cleared
+        self.events: list[tuple[str, EventData]] = []
+
+    def update(self, case_id: str, **values: Any) -> None:
+        self.cases[case_id].update(values)
+        self.updates.setdefault(case_id, {}).update(values)
+
+    def set_timer(self, case_id: str, kind: str, due_at: datetime | None) -> None:
+        self.timers[(case_id, kind)] = due_at
+
+    def publish(self, case_id: str, event: EventData) -> None:
+        self.events.append((case_id, event))
+
+    async def write(self, routing: Routing, session: AsyncSession) -> None:
+        by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for case_id, values in sorted(self.updates.items()):
+            by_columns.setdefault(tuple(sorted(values)), []).append({"b_case_id": case_id, **{
+                f"b_{name}": value for name, value in values.items()}})
+        for columns, rows in by_columns.items():
+            await session.execute(
+                t.cases.update().where(t.cases.c.case_id == sa.bindparam("b_case_id"))
+                .values({name: sa.bindparam(f"b_{name}") for name in columns}), rows)
+        moved = [{"b_case_id": c, "b_kind": k, "b_due_at": due} for (c, k), due in sorted(self.timers.items())
+                 if due is not None]
+        cleared = [{"b_case_id": c, "b_kind": k} for (c, k), due in sorted(self.timers.items()) if due is None]
+        same_timer = sa.and_(t.timers.c.case_id == sa.bindparam("b_case_id"), t.timers.c.kind == sa.bindparam("b_kind"))
+        if moved:  # only due timers move, so their rows exist
+            await session.execute(t.timers.update().where(same_timer).values(due_at=sa.bindparam("b_due_at")), moved)
+        if cleared:
+            await session.execute(t.timers.delete().where(same_timer), cleared)
+        await routing.publish_all(session, self.events)
+
+
+async def locked_cases(session: AsyncSession, case_ids: set[str]) -> dict[str, dict[str, Any]]:
+    """The cases, locked for this transaction in key order (PostgreSQL; SQLite serialises writers anyway)."""
+    rows = (await session.execute(sa.select(t.cases).where(t.cases.c.case_id.in_(sorted(case_ids)))
+                                  .order_by(t.cases.c.case_id).with_for_update())).mappings().all()
+    return {row["case_id"]: dict(row) for row in rows}
+
+
+def _sla_expired(routing: Routing, changes: Changes, case_id: str, now: datetime) -> None:
+    case = changes.cases.get(case_id)
+    if case is None or case["status"] in (CaseStatus.RESOLVED.value, CaseStatus.CLOSED.value):
+        changes.set_timer(case_id, "sla", None)
         return
-    if case.deadline is not None and utc(case.deadline) > now:
-        await set_timer(session, case.case_id, "sla", utc(case.deadline))  # the clock moved on since this was set
+    if case["deadline"] is not None and utc(case["deadline"]) > now:
+        changes.set_timer(case_id, "sla", utc(case["deadline"]))  # the clock moved on since this was set
         return
     outcome = clock.on_clock_expired(
-        level=Level(case.level), resolved=False, overdue=case.overdue, now=now,
-        deadline=lambda level, start: routing.sla.case_deadline(level, start, case.region_code))
+        level=Level(case["level"]), resolved=False, overdue=case["overdue"], now=now,
+        deadline=lambda level, start: routing.sla.case_deadline(level, start, case["region_code"]))
     if isinstance(outcome, clock.Escalate):
-        await _escalate(routing, session, case, outcome)
+        changes.update(case_id, level=outcome.to_level.value, deadline=outcome.deadline)
+        changes.set_timer(case_id, "sla", outcome.deadline)
+        changes.publish(case_id, _escalated(case_id, outcome))
     elif isinstance(outcome, clock.Overdue):
-        await session.execute(t.cases.update().where(t.cases.c.case_id == case.case_id).values(overdue=True))
-        await clear_timer(session, case.case_id, "sla")
-        await routing.publish(session, case.case_id, CaseOverdue(case_id=case.case_id, level=outcome.level, at=now))
+        changes.update(case_id, overdue=True)
+        changes.set_timer(case_id, "sla", None)
+        changes.publish(case_id, CaseOverdue(case_id=case_id, level=outcome.level, at=now))
     else:
-        await clear_timer(session, case.case_id, "sla")
+        changes.set_timer(case_id, "sla", None)
+
+
+def _close(changes: Changes, case_id: str, now: datetime) -> None:
+    case = changes.cases.get(case_id)
+    changes.set_timer(case_id, "close", None)
+    if case is None or case["status"] != CaseStatus.RESOLVED.value:
+        return
+    changes.update(case_id, status=CaseStatus.CLOSED.value, closed_at=now)
+    changes.publish(case_id, CaseClosed(case_id=case_id, level=Level(case["level"]), at=now))
+
+
+def _escalated(case_id: str, step: clock.Escalate, note: str | None = None) -> CaseEscalated:
+    return CaseEscalated(case_id=case_id, from_level=step.from_level, to_level=step.to_level, reason=step.reason,
+                         deadline=step.deadline, note=note)
 
 
 async def _escalate(routing: Routing, session: AsyncSession, case: Any, step: clock.Escalate,
@@ -71,19 +141,7 @@ async def _escalate(routing: Routing, session: AsyncSession, case: Any, step: cl
     await session.execute(t.cases.update().where(t.cases.c.case_id == case.case_id).values(
         level=step.to_level.value, deadline=step.deadline))
     await set_timer(session, case.case_id, "sla", step.deadline)
-    await routing.publish(session, case.case_id, CaseEscalated(
-        case_id=case.case_id, from_level=step.from_level, to_level=step.to_level, reason=step.reason,
-        deadline=step.deadline, note=note))
-
-
-async def _close(routing: Routing, session: AsyncSession, timer: Any, now: datetime) -> None:
-    case = await locked_case(session, timer.case_id)
-    await clear_timer(session, timer.case_id, "close")
-    if case is None or case.status != CaseStatus.RESOLVED.value:
-        return
-    await session.execute(t.cases.update().where(t.cases.c.case_id == case.case_id).values(
-        status=CaseStatus.CLOSED.value, closed_at=now))
-    await routing.publish(session, case.case_id, CaseClosed(case_id=case.case_id, level=Level(case.level), at=now))
+    await routing.publish(session, case.case_id, _escalated(case.case_id, step, note))
 
 
 async def escalate_manually(routing: Routing, *, case_id: str, reason: str) -> dict[str, Any]:
