@@ -1,0 +1,41 @@
+"""Personal data never reaches a log line: NIK/KK-like numbers, phone numbers and e-mail addresses are masked
+wherever they appear, fields named like personal data are dropped, and ordinary text is left alone."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+from slrt_shared.logging import mask_personal_data, mask_text
+
+NIKS = st.from_regex(r"\A[1-9]\d{15}\Z", fullmatch=True)
+PHONES = st.builds(lambda prefix, rest: prefix + "8" + rest, st.sampled_from(["0", "62", "+62"]),
+                   st.from_regex(r"\A\d{7,11}\Z", fullmatch=True))
+EMAILS = st.from_regex(r"\A[a-z][a-z0-9._]{0,10}@[a-z]{1,8}\.(id|com|go\.id)\Z", fullmatch=True)
+PLAIN = st.text(alphabet=st.characters(blacklist_categories=("Nd", "Cs"), blacklist_characters="@+._%-"),
+                max_size=20)
+
+
+def test_each_kind_is_masked_where_it_appears() -> None:
+    text = "NIK 3201015508950001, hp 081234567890 / +6281234567890, surel siti.aminah@example.id."
+    assert mask_text(text) == "NIK [NIK], hp [PHONE] / [PHONE], surel [EMAIL]."
+
+
+def test_codes_and_ids_are_left_alone() -> None:
+    for text in ("3201-2026-000042", "32.01.01.1002", "dinsos-pkh@32.01", "slrt@32.01", "PBI-JK", "12345678",
+                 "bukan wewenang", ""):
+        assert mask_text(text) == text
+
+
+@given(st.lists(st.one_of(NIKS, PHONES, EMAILS), min_size=1, max_size=4), st.lists(PLAIN, min_size=5, max_size=5))
+def test_nothing_personal_survives_whatever_surrounds_it(secrets: list[str], fillers: list[str]) -> None:
+    text = "".join(f" {filler} {secret} " for filler, secret in zip(fillers, secrets, strict=False))
+    masked = mask_text(text)
+    for secret in secrets:
+        assert secret not in masked
+
+
+def test_fields_named_like_personal_data_are_dropped() -> None:
+    line = mask_personal_data(None, "info", {"event": "sent", "phone": "081234567890", "nik": "x",
+                                             "detail": {"email": "a@b.id", "note": "ke 081234567890"}})
+    assert line == {"event": "sent", "phone": "[redacted]", "nik": "[redacted]",
+                    "detail": {"email": "[redacted]", "note": "ke [PHONE]"}}
