@@ -18,7 +18,6 @@ read models.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -31,7 +30,8 @@ from slrt_reporting.domain.events import Event, iso, parse_time
 STATUS_ORDER = [s.value for s in CaseStatus]  # registered, referred, in_progress, resolved, closed
 OPEN = frozenset({"registered", "referred", "in_progress"})
 LEVEL_ORDER = [lv.value for lv in Level]
-JSON_FIELDS = ("ppks", "needs", "status_times", "milestones", "notifications", "referral_outcomes")
+MUTABLE_FIELDS = (  # JSON fields the rules change in place (one level deep); the others are replaced
+    "status_times", "milestones", "notifications")
 Case = dict[str, Any]
 
 
@@ -172,7 +172,7 @@ def derive(case: Case) -> Case:
 
 def apply(case: Case, event: Event) -> Case:
     """The case after ``event`` (a new dict; ``case`` is left as it was)."""
-    after = {**case, **{k: copy.deepcopy(case[k]) for k in JSON_FIELDS}}
+    after = {**case, **{k: dict(case[k]) for k in MUTABLE_FIELDS}}
     rule = RULES.get(event.kind)
     if rule is not None:
         rule(after, event)

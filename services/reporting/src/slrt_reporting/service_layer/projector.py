@@ -129,20 +129,20 @@ async def project(session: AsyncSession, events: list[CloudEvent], rm: ReadModel
     cases = await _load(session, rm.cases, "case_id", case_ids)
     referrals = await _load(session, rm.referrals, "referral_id", referral_ids)
     existing_cases, existing_referrals = set(cases), set(referrals)
-    moves: Counter[Move] = Counter()
+    stored = dict(cases)  # each case as the batch found it: the counters move once per case, not per event
     timeline: list[dict[str, Any]] = []
     for event_id, event in batch:
         timeline.append({"case_id": event.case_id, "event_id": event_id, "type": event.kind, "at": event.at,
                          "rank": rank(event.kind), "data": entry(event)})
-        before = cases.get(event.case_id)
-        after = before or cases_domain.new_case(event.case_id)
+        after = cases.get(event.case_id) or cases_domain.new_case(event.case_id)
         if event.kind.startswith("referral."):
             referral_id = event.data["referral_id"]
             referrals[referral_id] = referrals_domain.apply(referrals.get(referral_id), event)
             after = cases_domain.with_referral(after, referral_id, referrals_domain.outcome(referrals[referral_id]))
-        after = cases_domain.apply(after, event)
-        moves.update(delta(before, after))
-        cases[event.case_id] = after
+        cases[event.case_id] = cases_domain.apply(after, event)
+    moves: Counter[Move] = Counter()
+    for case_id, after in cases.items():
+        moves.update(delta(stored.get(case_id), after))
     await _write(session, rm.cases, "case_id", cases, existing_cases)
     await _write(session, rm.referrals, "referral_id", referrals, existing_referrals)
     if timeline:
