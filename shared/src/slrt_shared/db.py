@@ -34,6 +34,18 @@ def upsert(session: Any, table: Any) -> Any:
     return postgresql.insert(table) if session.bind.dialect.name == "postgresql" else sqlite.insert(table)
 
 
+async def execute_many(session: AsyncSession, statement: Any, rows: list[dict[str, Any]]) -> None:
+    """Run ``statement`` once per row straight on the driver (``executemany``): compiled once for the session's
+    dialect, without SQLAlchemy's per-row parameter processing. For hot paths with many rows of plain values
+    (ints and strings, which need no conversion)."""
+    if not rows:
+        return
+    connection = await session.connection()
+    compiled = statement.compile(dialect=connection.dialect, column_keys=list(rows[0]))
+    order = compiled.positiontup or []
+    await connection.exec_driver_sql(str(compiled), [tuple(row[name] for name in order) for row in rows])
+
+
 def is_postgres(engine_or_session: Any) -> bool:
     bind = getattr(engine_or_session, "bind", None) or engine_or_session
     return bind.dialect.name == "postgresql"
