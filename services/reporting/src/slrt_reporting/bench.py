@@ -34,13 +34,7 @@ from slrt_reporting.settings import ReportingSettings
 DESA = [c for c in all_desa_codes() if c.startswith(("32.01", "33.74", "35.07"))]
 
 
-async def run(report: Any, raw: Any, *, quick: bool) -> None:
-    rate = await projection_rate(raw.bootstrap, 2_000 if quick else 10_000)
-    report.add("reporting projection (sqlite)", [
-        ("events projected", f"{(2_000 if quick else 10_000):,}"),
-        ("projection rate (inbox + event log + read models + counters)", f"{rate:,.0f} events/s"),
-        ("projection / raw consume", f"{rate / raw.consume_per_s:.3f}x"),
-    ])
+async def stats_report(report: Any, raw: Any, *, quick: bool) -> None:
     sizes = (10_000, 100_000) if quick else (10_000, 1_000_000)
     latency = {n: await stats_latency(n) for n in sizes}
     small, large = latency[sizes[0]], latency[sizes[1]]
@@ -69,42 +63,42 @@ def _events(n: int, topic: str) -> list[Any]:
     return records
 
 
-async def projection_rate(bootstrap: str, n: int) -> float:
-    with tempfile.TemporaryDirectory() as folder:
-        settings = ReportingSettings(kafka_bootstrap=bootstrap, topic_prefix=f"bench{uuid.uuid4().hex[:6]}.",
-                                     reporting_database_url=f"sqlite+aiosqlite:///{Path(folder) / 'r.db'}")
-        engine = db.create_engine(settings.database_url)
-        await db.upgrade(engine, MIGRATIONS, version_table="alembic_version_reporting")
-        sessions = db.session_factory(engine)
-        producer = make_producer(settings)
-        await producer.start()
-        for r in _events(n, settings.topics.case_events):
-            await producer.send(r.topic, r.value, key=r.key, headers=r.headers)
-        await producer.flush()
-        await producer.stop()
-        kafka = KafkaRuntime(settings)
-        handle = projection_batch_handler(sessions)
-        done = asyncio.Event()
-        count = 0
+async def projection_rate(bootstrap: str, n: int, database_url: str) -> float:
+    """Events per second through the service's own consumer shape, from the broker into ``database_url``."""
+    settings = ReportingSettings(kafka_bootstrap=bootstrap, topic_prefix=f"bench{uuid.uuid4().hex[:6]}.",
+                                 reporting_database_url=database_url)
+    engine = db.create_engine(settings.database_url)
+    await db.upgrade(engine, MIGRATIONS, version_table="alembic_version_reporting")
+    sessions = db.session_factory(engine)
+    producer = make_producer(settings)
+    await producer.start()
+    for r in _events(n, settings.topics.case_events):
+        await producer.send(r.topic, r.value, key=r.key, headers=r.headers)
+    await producer.flush()
+    await producer.stop()
+    kafka = KafkaRuntime(settings)
+    handle = projection_batch_handler(sessions)
+    done = asyncio.Event()
+    count = 0
 
-        async def counting(events: list[Any]) -> None:
-            nonlocal count
-            await handle(events)
-            count += len(events)
-            if count >= n:
-                done.set()
+    async def counting(events: list[Any]) -> None:
+        nonlocal count
+        await handle(events)
+        count += len(events)
+        if count >= n:
+            done.set()
 
-        single = ReliableHandler(name="bench", handle=projection_handler(sessions), dead_letters=kafka.dead_letters)
-        kafka.subscribe(settings.topics.case_events, group="bench",  # the service's own consumer shape
-                        handler=ReliableBatchHandler(name="bench", handle_batch=counting, single=single))
-        await kafka.start()
-        await kafka.consumers_ready.wait()
-        started = time.perf_counter()
-        await asyncio.wait_for(done.wait(), timeout=600)
-        elapsed = time.perf_counter() - started
-        await kafka.stop()
-        await engine.dispose()
-        return n / elapsed
+    single = ReliableHandler(name="bench", handle=projection_handler(sessions), dead_letters=kafka.dead_letters)
+    kafka.subscribe(settings.topics.case_events, group="bench",  # the service's own consumer shape
+                    handler=ReliableBatchHandler(name="bench", handle_batch=counting, single=single))
+    await kafka.start()
+    await kafka.consumers_ready.wait()
+    started = time.perf_counter()
+    await asyncio.wait_for(done.wait(), timeout=600)
+    elapsed = time.perf_counter() - started
+    await kafka.stop()
+    await engine.dispose()
+    return n / elapsed
 
 
 async def _load(sessions: Any, n: int) -> None:
