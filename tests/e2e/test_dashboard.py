@@ -76,6 +76,7 @@ async def test_dashboard_draws_the_numbers_drills_down_and_shows_a_timeline(syst
         await page.click("#lang")
         await page.wait_for_function("document.documentElement.lang === 'en'")
         assert "Total cases" in await page.text_content("body")
+        assert (await page.get_attribute("#f-number", "placeholder")).startswith("Case number")
         await page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
         await browser.close()
     assert (ARTIFACTS / "dashboard.png").stat().st_size > 10_000
