@@ -10,7 +10,7 @@ from slrt_shared import db
 from slrt_shared.codes import Level
 from slrt_shared.contracts.case_events import CaseResolved
 from slrt_shared.contracts.envelope import CloudEvent, to_kafka
-from slrt_shared.inbox import define_inbox, first_delivery
+from slrt_shared.inbox import define_inbox, first_deliveries, first_delivery
 from slrt_shared.kafka import make_producer
 from slrt_shared.outbox import OutboxRelay, add_to_outbox, define_outbox
 from slrt_shared.settings import ServiceSettings
@@ -108,6 +108,31 @@ async def test_the_inbox_recognises_a_duplicate_delivery(database_url) -> None:
                 await session.rollback()
         async with sessions() as session, session.begin():
             assert await first_delivery(session, inbox, "consumer-a", other) is True
+    finally:
+        await engine.dispose()
+
+
+async def test_the_inbox_takes_a_batch_once_in_order(database_url) -> None:
+    md, _, inbox = tables()
+    engine = db.create_engine(database_url)
+    async with engine.begin() as conn:
+        await conn.run_sync(md.create_all)
+    sessions = db.session_factory(engine)
+
+    def event(n: int, source: str = "/tests") -> CloudEvent:
+        return CloudEvent(id=f"e-{n}", source=source, type="x", time=datetime.now(UTC), data={})
+
+    try:
+        async with sessions() as session, session.begin():
+            taken = await first_deliveries(session, inbox, "consumer-a", [event(3), event(1), event(3), event(2)])
+            assert [e.id for e in taken] == ["e-3", "e-1", "e-2"]  # in order, the repeat within the batch dropped
+        async with sessions() as session, session.begin():
+            again = [event(2), event(4), event(1, source="/elsewhere"), event(1)]
+            assert [(e.source, e.id) for e in await first_deliveries(session, inbox, "consumer-a", again)] == [
+                ("/tests", "e-4"), ("/elsewhere", "e-1")]
+            assert len(await first_deliveries(session, inbox, "consumer-b", again)) == 4
+            assert await first_deliveries(session, inbox, "consumer-a", []) == []
+            assert await first_delivery(session, inbox, "consumer-a", event(4)) is False  # one inbox, both ways
     finally:
         await engine.dispose()
 

@@ -9,6 +9,7 @@ pure functions, and written back with one statement per table; the counters move
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +19,7 @@ from pydantic import ValidationError
 from slrt_shared.contracts.envelope import CloudEvent
 from slrt_shared.db import execute_many, is_postgres, upsert, utc
 from slrt_shared.errors import PermanentError
+from slrt_shared.inbox import first_deliveries
 from slrt_shared.logging import get_logger
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,26 +39,6 @@ def scrubbed(events: list[CloudEvent]) -> list[CloudEvent]:
     return [replace(e, data=scrub(e.data)) for e in events]
 
 
-async def new_deliveries(session: AsyncSession, consumer: str, events: list[CloudEvent]) -> list[CloudEvent]:
-    """The events of the batch not seen before by ``consumer``, now recorded in the inbox (duplicates within
-    the batch dropped too).
-
-    One insert that skips what the inbox holds and returns what it took: each row costs one look-up in the
-    primary key, however large the inbox grows (a separate ``SELECT ... IN`` may be planned generically on
-    PostgreSQL and then scan every row of the consumer)."""
-    unique: dict[tuple[str, str], CloudEvent] = {}
-    for event in events:
-        unique.setdefault((event.source[:200], event.id[:100]), event)
-    if not unique:
-        return []
-    now = datetime.now(UTC)
-    insert = upsert(session, t.inbox).on_conflict_do_nothing().returning(t.inbox.c.source, t.inbox.c.event_id)
-    taken = {(row.source, row.event_id) for row in await session.execute(insert, [
-        {"consumer": consumer, "source": source, "event_id": event_id, "received_at": now}
-        for source, event_id in unique])}
-    return [event for key, event in unique.items() if key in taken]
-
-
 async def log_events(session: AsyncSession, events: list[CloudEvent]) -> None:
     if events:
         now = datetime.now(UTC)
@@ -73,7 +55,7 @@ async def take(session: AsyncSession, consumer: str, events: list[CloudEvent], *
     kept = scrubbed(events)
     if not strict:
         kept = [e for e in kept if _valid(e)]
-    fresh = await new_deliveries(session, consumer, kept)
+    fresh = await first_deliveries(session, t.inbox, consumer, kept)
     await log_events(session, fresh)
     await project(session, fresh)
     return fresh
@@ -128,8 +110,7 @@ async def project(session: AsyncSession, events: list[CloudEvent], rm: ReadModel
     referral_ids = {e.data["referral_id"] for _, e in batch if e.kind.startswith("referral.")}
     cases = await _load(session, rm.cases, "case_id", case_ids)
     referrals = await _load(session, rm.referrals, "referral_id", referral_ids)
-    existing_cases, existing_referrals = set(cases), set(referrals)
-    stored = dict(cases)  # each case as the batch found it: the counters move once per case, not per event
+    stored, existing_referrals = dict(cases), set(referrals)  # as the batch found them
     timeline: list[dict[str, Any]] = []
     for event_id, event in batch:
         timeline.append({"case_id": event.case_id, "event_id": event_id, "type": event.kind, "at": event.at,
@@ -141,9 +122,9 @@ async def project(session: AsyncSession, events: list[CloudEvent], rm: ReadModel
             after = cases_domain.with_referral(after, referral_id, referrals_domain.outcome(referrals[referral_id]))
         cases[event.case_id] = cases_domain.apply(after, event)
     moves: Counter[Move] = Counter()
-    for case_id, after in cases.items():
+    for case_id, after in cases.items():  # once per case, not per event: the moves telescope
         moves.update(delta(stored.get(case_id), after))
-    await _write(session, rm.cases, "case_id", cases, existing_cases)
+    await _write(session, rm.cases, "case_id", cases, stored.keys())
     await _write(session, rm.referrals, "referral_id", referrals, existing_referrals)
     if timeline:
         await session.execute(rm.timeline.insert(), timeline)
@@ -152,7 +133,7 @@ async def project(session: AsyncSession, events: list[CloudEvent], rm: ReadModel
 
 
 async def _write(session: AsyncSession, table: sa.Table, key: str, items: dict[str, dict[str, Any]],
-                 existing: set[str]) -> None:
+                 existing: Collection[str]) -> None:
     columns = [c.name for c in table.c]
     fresh = [{c: items[i].get(c) for c in columns} for i in sorted(items) if i not in existing]
     changed = [{**{c: items[i].get(c) for c in columns if c != key}, "_key": i} for i in sorted(existing)]
