@@ -5,7 +5,8 @@ PYTHON ?= python3
 UV := .tools/bin/uv
 VENV := .venv
 
-.PHONY: run test env lint clean bench demo
+.PHONY: run test test-fast env lint clean bench demo
+FAST := not broker and not postgres and not browser and not e2e and not slow
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -20,9 +21,16 @@ env: $(VENV)/.synced
 run: env
 	$(VENV)/bin/slrt dev
 
+# Everything: unit, contract, integration on the real broker and databases, processes, the browser.
+# Under CI=true a test whose PostgreSQL or Chromium is missing fails instead of skipping.
 test: env
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/python -m pytest -q $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest -q --durations=25 $(PYTEST_ARGS)
+
+# The loop: unit, contract and in-process tests; no broker, no PostgreSQL, no browser, no processes.
+test-fast: env
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/python -m pytest -q -m "$(FAST)" $(PYTEST_ARGS)
 
 lint: env
 	$(VENV)/bin/ruff check .

@@ -1,5 +1,6 @@
-"""Scratch databases for benchmarks and tests: SQLite in a temporary folder, PostgreSQL when 127.0.0.1:5432
-answers (a fresh database each time, dropped afterwards)."""
+"""Scratch databases for benchmarks and tests: SQLite in a temporary folder, PostgreSQL on the server that
+``SLRT_TEST_POSTGRES_URL`` names (default ``postgresql://postgres@127.0.0.1:5432/postgres``): a fresh database
+each time, dropped afterwards."""
 
 from __future__ import annotations
 
@@ -8,43 +9,75 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+from sqlalchemy.engine import make_url
+
+from slrt.settings import CliSettings
 
 
-def pg_url(name: str) -> str:
-    return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+@dataclass(frozen=True)
+class PostgresServer:
+    """A PostgreSQL server where scratch databases are made; ``admin_url`` names a database to connect to for
+    ``CREATE DATABASE`` (any driver prefix is ignored)."""
 
+    admin_url: str
 
-async def create_pg_database() -> str:
-    import asyncpg
+    @classmethod
+    def configured(cls) -> PostgresServer:
+        return cls(CliSettings().test_postgres_url)
 
-    name = f"slrt_scratch_{uuid.uuid4().hex[:12]}"
-    conn = await asyncpg.connect(PG_ADMIN)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return name
+    @property
+    def _admin(self) -> str:
+        return make_url(self.admin_url).set(drivername="postgresql").render_as_string(hide_password=False)
 
+    @property
+    def address(self) -> str:
+        url = make_url(self.admin_url)
+        return f"{url.host or '127.0.0.1'}:{url.port or 5432}"
 
-async def drop_pg_database(name: str) -> None:
-    import asyncpg
+    def url(self, name: str) -> str:
+        """The SQLAlchemy URL of database ``name`` on this server."""
+        return make_url(self.admin_url).set(drivername="postgresql+asyncpg", database=name).render_as_string(
+            hide_password=False)
 
-    conn = await asyncpg.connect(PG_ADMIN)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    def answers(self) -> bool:
+        url = make_url(self.admin_url)
+        try:
+            with socket.create_connection((url.host or "127.0.0.1", url.port or 5432), timeout=0.5):
+                return True
+        except OSError:
+            return False
 
+    async def create(self) -> str:
+        import asyncpg
 
-def postgres_available() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=0.5):
-            return True
-    except OSError:
-        return False
+        name = f"slrt_scratch_{uuid.uuid4().hex[:12]}"
+        conn = await asyncpg.connect(self._admin)
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+        return name
+
+    async def drop(self, name: str) -> None:
+        import asyncpg
+
+        conn = await asyncpg.connect(self._admin)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+    @asynccontextmanager
+    async def database(self) -> AsyncIterator[str]:
+        """A fresh database on this server, dropped afterwards; yields its URL."""
+        name = await self.create()
+        try:
+            yield self.url(name)
+        finally:
+            await self.drop(name)
 
 
 @asynccontextmanager
@@ -53,12 +86,9 @@ async def scratch_database(kind: str) -> AsyncIterator[str]:
         with tempfile.TemporaryDirectory() as folder:
             yield f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
         return
-    name = await create_pg_database()
-    try:
-        yield pg_url(name)
-    finally:
-        await drop_pg_database(name)
+    async with PostgresServer.configured().database() as url:
+        yield url
 
 
 def kinds() -> list[str]:
-    return ["sqlite", "postgres"] if postgres_available() else ["sqlite"]
+    return ["sqlite", "postgres"] if PostgresServer.configured().answers() else ["sqlite"]

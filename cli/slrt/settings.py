@@ -27,6 +27,7 @@ class CliSettings(BaseSettings):
     notification_database_url: str | None = None
     reporting_database_url: str | None = None
     smtp_host: str | None = None
+    test_postgres_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"  # scratch databases: tests, benches
     sms_gateway_url: str | None = None
 
     def service_port(self, name: str) -> int:

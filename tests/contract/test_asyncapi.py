@@ -14,9 +14,9 @@ from slrt_intake.app import build_app
 from slrt_intake.settings import IntakeSettings
 from slrt_shared.asyncapi import ChannelSpec, asyncapi_document
 from slrt_shared.contracts.case_events import CaseResolved
-from slrt_shared.embedded_broker import free_port
 
 from tests.contract.snapshots import assert_matches_snapshot
+from tests.support.ports import closed_address
 
 SPEC = json.loads((Path(__file__).parent / "asyncapi" / "asyncapi-3.0.0.schema.json").read_text())
 
@@ -26,7 +26,7 @@ def intake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """Intake as a fresh clone runs it (no topic prefix); documents need neither database nor broker."""
     path = tmp_path_factory.mktemp("intake") / "never-opened.db"
     settings = IntakeSettings(intake_database_url=f"sqlite+aiosqlite:///{path}",
-                              kafka_bootstrap=f"127.0.0.1:{free_port()}")
+                              kafka_bootstrap=closed_address())
     yield TestClient(build_app(settings))
 
 

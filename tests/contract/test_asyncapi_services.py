@@ -15,9 +15,9 @@ from slrt_reporting.app import build_app as reporting_app
 from slrt_reporting.settings import ReportingSettings
 from slrt_routing.app import build_app as routing_app
 from slrt_routing.settings import RoutingSettings
-from slrt_shared.embedded_broker import free_port
 
 from tests.contract.snapshots import assert_matches_snapshot
+from tests.support.ports import closed_address
 
 SPEC = json.loads((Path(__file__).parent / "asyncapi" / "asyncapi-3.0.0.schema.json").read_text())
 APPS = {
@@ -35,7 +35,7 @@ EXPECTED = {
 def document(service: str, tmp_path: Path) -> dict[str, Any]:
     build, settings_type, db_field = APPS[service]
     settings = settings_type(**{db_field: f"sqlite+aiosqlite:///{tmp_path / 'never-opened.db'}",
-                                "kafka_bootstrap": f"127.0.0.1:{free_port()}"})
+                                "kafka_bootstrap": closed_address()})
     response = TestClient(build(settings)).get("/asyncapi")  # no lifespan: neither database nor broker
     assert response.status_code == 200
     return response.json()  # type: ignore[no-any-return]

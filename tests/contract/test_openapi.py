@@ -21,28 +21,28 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from slrt.scratch import create_pg_database, drop_pg_database, pg_url, postgres_available
+from slrt.scratch import PostgresServer
 from slrt_intake.app import build_app
 from slrt_intake.settings import IntakeSettings
-from slrt_shared.embedded_broker import free_port
+
+from tests.support.ports import closed_address
 
 EXAMPLES_PER_OPERATION = 25
 
 
 def _settings(database_url: str) -> IntakeSettings:
-    return IntakeSettings(intake_database_url=database_url, kafka_bootstrap=f"127.0.0.1:{free_port()}")
+    return IntakeSettings(intake_database_url=database_url, kafka_bootstrap=closed_address())
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def intake_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('intake') / 'intake.db'}"
         return
-    if not postgres_available():
-        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
-    name = asyncio.run(create_pg_database())
-    yield pg_url(name)
-    asyncio.run(drop_pg_database(name))
+    server: PostgresServer = request.getfixturevalue("postgres")
+    name = asyncio.run(server.create())
+    yield server.url(name)
+    asyncio.run(server.drop(name))
 
 
 @pytest.fixture(scope="module")

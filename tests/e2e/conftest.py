@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
-from slrt_shared.embedded_broker import EmbeddedBroker, free_port
+from slrt_shared.embedded_broker import EmbeddedBroker
 
 from tests.support.gateways import Mailbox, SmsGateway
+from tests.support.ports import SmtpServer
 from tests.support.processes import ServiceProcess
 
 SERVICES = ("intake", "routing", "notification", "reporting")
@@ -29,12 +29,13 @@ class System:
 
 
 @pytest.fixture
-def system(tmp_path: Path) -> Iterator[System]:
-    broker = EmbeddedBroker(port=free_port(), log_path=tmp_path / "broker.log").start()
+def system(tmp_path: Path, broker_factory: Callable[[], EmbeddedBroker],
+           service_processes: Callable[..., ServiceProcess]) -> Iterator[System]:
+    broker = broker_factory()
     mailbox = Mailbox()
-    smtp = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    smtp = SmtpServer(mailbox)
     smtp.start()
-    sms = SmsGateway(port=free_port()).start()
+    sms = SmsGateway().start()
     env = {
         "SLRT_KAFKA_BOOTSTRAP": broker.bootstrap,
         "SLRT_SMTP_HOST": "127.0.0.1", "SLRT_SMTP_PORT": str(smtp.port), "SLRT_SMTP_FROM": "slrt@example.id",
@@ -43,13 +44,10 @@ def system(tmp_path: Path) -> Iterator[System]:
     }
     for name in SERVICES:
         env[f"SLRT_{name.upper()}_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / f'{name}.db'}"
-    services = {name: ServiceProcess(name, env, free_port(), tmp_path).start() for name in SERVICES}
+    services = {name: service_processes(name, env) for name in SERVICES}
     try:
         for service in services.values():
             service.wait_ready()
         yield System(broker, services, mailbox, sms, env)
     finally:
-        for service in services.values():
-            service.stop()
         smtp.stop()
-        broker.stop()

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import httpx
-import pytest
 from slrt.people import Population
 
 from tests.e2e.conftest import System
 from tests.support import eventually
 
-pytestmark = pytest.mark.e2e
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-HAVE_CHROMIUM = Path(CHROMIUM).exists()
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 DESA = "32.01.01.1002"
 
@@ -25,9 +20,7 @@ async def _all_reported(client: httpx.AsyncClient, system: System, n: int) -> di
     return stats if stats["total"] == n and referred == n else None
 
 
-async def test_dashboard_draws_the_numbers_drills_down_and_shows_a_timeline(system: System) -> None:
-    if not HAVE_CHROMIUM:
-        pytest.skip("chromium is not installed (CI installs Debian's chromium)")
+async def test_dashboard_draws_the_numbers_drills_down_and_shows_a_timeline(system: System, chromium: Path) -> None:
     from playwright.async_api import async_playwright
 
     population = Population(seed=11)
@@ -48,7 +41,7 @@ async def test_dashboard_draws_the_numbers_drills_down_and_shows_a_timeline(syst
 
     ARTIFACTS.mkdir(exist_ok=True)
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=[
+        browser = await pw.chromium.launch(executable_path=str(chromium), args=[
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync"])
         page = await browser.new_page(viewport={"width": 1400, "height": 1000})

@@ -11,6 +11,22 @@ from email.message import Message
 from threading import Thread
 from typing import Any
 
+from tests.support.ports import listening_socket
+
+
+def serve_in_thread(handle: Any) -> int:
+    """Serve ``handle`` (an asyncio stream handler) on its own event loop in a daemon thread, on a socket bound
+    to a port the kernel chose; returns the port, already listening."""
+    sock = listening_socket()
+
+    def run() -> None:
+        loop = asyncio.new_event_loop()
+        server = loop.run_until_complete(asyncio.start_server(handle, sock=sock))
+        loop.run_until_complete(server.serve_forever())
+
+    Thread(target=run, daemon=True).start()
+    return int(sock.getsockname()[1])
+
 
 @dataclass
 class Mailbox:
@@ -34,7 +50,7 @@ class SmsGateway:
     """Answers 503 to the first ``fail_first`` requests (or to all while ``down``), then 202; remembers what it
     accepted, and like a real gateway accepts a repeated idempotency key without delivering twice."""
 
-    port: int
+    port: int = 0  # bound when started
     fail_first: int = 0
     down: bool = False
     requests: list[dict[str, Any]] = field(default_factory=list)
@@ -61,13 +77,7 @@ class SmsGateway:
         writer.close()
 
     def start(self) -> SmsGateway:
-
-        def run() -> None:
-            loop = asyncio.new_event_loop()
-            server = loop.run_until_complete(asyncio.start_server(self._handle, "127.0.0.1", self.port))
-            loop.run_until_complete(server.serve_forever())
-
-        Thread(target=run, daemon=True).start()
+        self.port = serve_in_thread(self._handle)
         return self
 
     @property

@@ -1,4 +1,5 @@
-"""Real Kafka clients for tests: publish CloudEvents, read a topic from its beginning."""
+"""Real Kafka clients for tests: publish CloudEvents, read topics from their beginning, and read to the end
+before saying that something did not arrive."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import asyncio
 from collections.abc import Iterable
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from slrt_shared.contracts.base import EventData
 from slrt_shared.contracts.envelope import CloudEvent, KafkaRecord, from_kafka, to_kafka
 
@@ -26,11 +27,17 @@ async def publish_events(bootstrap: str, topic: str, key: str, *events: EventDat
 
 
 class TopicReader:
-    """Reads every message of some topics from the beginning, as a subscriber outside the system would."""
+    """Reads every message of some topics from the beginning, as a subscriber outside the system would.
+
+    Each record is kept once, by its (topic, partition, offset): a client that is handed a partition again
+    (after a metadata change) reads it from the beginning again, and that is not a second message. Before a
+    test says that something did not arrive, it calls ``read_to_end()``."""
 
     def __init__(self, bootstrap: str, *topics: str) -> None:
         self.bootstrap, self.topics = bootstrap, topics
         self.records: list[Any] = []
+        self.rereads = 0  # records handed over again after a reassignment, not kept twice
+        self._next: dict[TopicPartition, int] = {}
         self._consumer: AIOKafkaConsumer | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -43,14 +50,38 @@ class TopicReader:
 
     async def _run(self) -> None:
         assert self._consumer is not None
+        seen: set[tuple[str, int, int]] = set()
         async for record in self._consumer:
+            where = (record.topic, record.partition, record.offset)
+            if where in seen:
+                self.rereads += 1
+                continue
+            seen.add(where)
             self.records.append(record)
+            tp = TopicPartition(record.topic, record.partition)
+            self._next[tp] = max(self._next.get(tp, 0), record.offset + 1)
 
     async def __aexit__(self, *exc: object) -> None:
         if self._task:
             self._task.cancel()
         if self._consumer:
             await self._consumer.stop()
+
+    async def read_to_end(self, timeout: float = 30.0) -> None:
+        """Wait until every record in the topics' partitions now has been read: a negative check ("nothing
+        arrived") made after this one is not just a reader lagging behind."""
+        assert self._consumer is not None
+        cluster = await self._consumer._client.fetch_all_metadata()  # every partition, as the broker has them now
+        partitions = [TopicPartition(topic, p) for topic in self.topics
+                      for p in sorted(cluster.partitions_for_topic(topic) or ())]
+        ends = await self._consumer.end_offsets(partitions) if partitions else {}
+        deadline = asyncio.get_running_loop().time() + timeout
+        while any(self._next.get(tp, 0) < end for tp, end in ends.items()):
+            if asyncio.get_running_loop().time() > deadline:
+                behind = {f"{tp.topic}[{tp.partition}]": (self._next.get(tp, 0), end) for tp, end in ends.items()
+                          if self._next.get(tp, 0) < end}
+                raise AssertionError(f"the reader did not reach the end of {behind} within {timeout}s")
+            await asyncio.sleep(0.05)
 
     def events(self, topic: str | None = None, *, key: str | None = None) -> list[CloudEvent]:
         out = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -13,18 +14,23 @@ import httpx
 
 
 class ServiceProcess:
-    def __init__(self, service: str, env: dict[str, str], port: int, log_dir: Path) -> None:
-        self.service, self.port = service, port
-        self.env = {**os.environ, **env, f"SLRT_{service.upper()}_PORT": str(port), "PYTHONUNBUFFERED": "1",
-                    "SLRT_LOG_FORMAT": "json"}
-        self.log_path = log_dir / f"{service}-{port}.log"
+    """One service process serving HTTP on ``sock``, a listening socket the test holds: the process inherits it
+    (``SLRT_LISTEN_FD``), so no port is picked and bound later, and a restart after a kill serves the same
+    port."""
+
+    def __init__(self, service: str, env: dict[str, str], sock: socket.socket, log_dir: Path) -> None:
+        self.service, self.sock = service, sock
+        self.port = int(sock.getsockname()[1])
+        self.env = {**os.environ, **env, f"SLRT_{service.upper()}_PORT": str(self.port),
+                    "SLRT_LISTEN_FD": str(sock.fileno()), "PYTHONUNBUFFERED": "1", "SLRT_LOG_FORMAT": "json"}
+        self.log_path = log_dir / f"{service}-{self.port}.log"
         self.proc: subprocess.Popen[bytes] | None = None
-        self.url = f"http://127.0.0.1:{port}"
+        self.url = f"http://127.0.0.1:{self.port}"
 
     def start(self) -> ServiceProcess:
-        log = self.log_path.open("ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "slrt.cli", "serve", self.service], env=self.env,
-                                     stdout=log, stderr=subprocess.STDOUT)
+        with self.log_path.open("ab") as log:
+            self.proc = subprocess.Popen([sys.executable, "-m", "slrt.cli", "serve", self.service], env=self.env,
+                                         stdout=log, stderr=subprocess.STDOUT, pass_fds=(self.sock.fileno(),))
         return self
 
     def wait_ready(self, timeout: float = 90) -> ServiceProcess:
@@ -53,6 +59,10 @@ class ServiceProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+    def close(self) -> None:
+        self.stop()
+        self.sock.close()
 
     def tail(self, lines: int = 40) -> str:
         try:

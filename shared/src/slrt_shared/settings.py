@@ -33,6 +33,8 @@ class ServiceSettings(BaseSettings):
     topic_replication: int = Field(default=1, ge=1,
                                    description="replication factor of topics it creates (3 in production)")
     host: str = "127.0.0.1"
+    listen_fd: int | None = Field(
+        default=None, ge=0, description="serve HTTP on this inherited listening socket instead of binding the port")
     log_format: Literal["json", "console"] = "json"
     log_level: str = "INFO"
     outbox_poll_seconds: float = 0.5

@@ -8,7 +8,9 @@ import contextlib
 import subprocess
 from pathlib import Path
 
-from slrt_shared.embedded_broker import broker_binary, free_port, wait_for_port
+from slrt_shared.embedded_broker import broker_binary, wait_for_port
+
+from tests.support.ports import unused_port
 
 
 class Link:
@@ -52,7 +54,7 @@ class Link:
 
 class BrokerBehindLink:
     def __init__(self, log_path: Path) -> None:
-        self.broker_port, self.link_port = free_port(), free_port()
+        self.broker_port, self.link_port = unused_port(), unused_port()
         self.link = Link(self.link_port, self.broker_port)
         self._log = log_path.open("ab")
         self._proc: subprocess.Popen[bytes] | None = None

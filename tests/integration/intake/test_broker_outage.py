@@ -11,15 +11,12 @@ from __future__ import annotations
 import asyncio
 import os
 from collections import Counter
-from pathlib import Path
 
 import sqlalchemy as sa
-from aiokafka import AIOKafkaProducer
 from slrt_intake.adapters import tables as t
 from slrt_intake.app import build_app
 from slrt_shared import db
 from slrt_shared.contracts.envelope import from_kafka
-from slrt_shared.embedded_broker import EmbeddedBroker, free_port
 
 from tests.integration.intake.conftest import intake_settings
 from tests.integration.intake.outage import BrokerBehindLink
@@ -42,27 +39,10 @@ async def pending_rows(database_url: str) -> int:
         await engine.dispose()
 
 
-END = b"end-of-test"
-
-
-async def mark_the_end(bootstrap: str, topic: str) -> set[int]:
-    """One marker at the end of every partition: a reader that saw them all has read everything before."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
-    await producer.start()
-    try:
-        partitions = await producer.partitions_for(topic)
-        for partition in partitions:
-            await producer.send_and_wait(topic, END, partition=partition)
-        return set(partitions)
-    finally:
-        await producer.stop()
-
-
 async def test_registration_goes_on_while_the_broker_is_away_and_publishes_once_after(
-    database_url: str, topic_prefix: str, tmp_path: Path
+    database_url: str, topic_prefix: str, broker_factory
 ) -> None:
-    broker = EmbeddedBroker(port=free_port(), log_path=tmp_path / "broker.log")
-    broker.start()
+    broker = broker_factory()
     broker.stop()  # the broker is down when intake starts and while citizens are registered
     settings = intake_settings(database_url, broker.bootstrap, topic_prefix)
     app = build_app(settings)
@@ -86,17 +66,12 @@ async def test_registration_goes_on_while_the_broker_is_away_and_publishes_once_
             topic = settings.topics.case_events
             async with TopicReader(broker.bootstrap, topic) as reader:
                 async def every_case_seen() -> bool:
-                    ids = {from_kafka(r.headers, r.value).data["case_id"] for r in reader.records if r.value != END}
+                    ids = {from_kafka(r.headers, r.value).data["case_id"] for r in reader.records}
                     return ids == set(during)
 
                 await eventually(every_case_seen, timeout=60)
-                partitions = await mark_the_end(broker.bootstrap, topic)
-
-                async def read_to_the_end() -> bool:
-                    return {r.partition for r in reader.records if r.value == END} == partitions
-
-                await eventually(read_to_the_end, timeout=60)
-                events = [from_kafka(r.headers, r.value, r.key) for r in reader.records if r.value != END]
+                await reader.read_to_end()
+                events = [from_kafka(r.headers, r.value, r.key) for r in reader.records]
             assert Counter(e.data["case_id"] for e in events if e.type == "id.slrt.case.registered.v1") == \
                 {case_id: 1 for case_id in during}
             assert len(events) == len(NIKS)
@@ -105,51 +80,43 @@ async def test_registration_goes_on_while_the_broker_is_away_and_publishes_once_
 
 
 async def test_an_outage_while_intake_runs_loses_and_duplicates_nothing(
-    database_url: str, topic_prefix: str, tmp_path: Path
+    database_url: str, topic_prefix: str, broker_behind_link: BrokerBehindLink
 ) -> None:
     """The link to a running broker is cut under a connected producer and restored: the cases registered
     meanwhile answer 201, and every case's case.registered is on the topic once."""
-    broker = BrokerBehindLink(tmp_path / "broker.log")
-    await broker.start()
+    broker = broker_behind_link
     settings = intake_settings(database_url, broker.bootstrap, topic_prefix)
     app = build_app(settings)
 
     async def all_published() -> bool:
         return await pending_rows(settings.database_url) == 0
 
-    try:
-        async with running(app) as client:
-            before = await client.post("/v1/cases", json=VALID)
-            assert before.status_code == 201
-            await eventually(all_published, timeout=60)
+    async with running(app) as client:
+        before = await client.post("/v1/cases", json=VALID)
+        assert before.status_code == 201
+        await eventually(all_published, timeout=60)
 
-            await broker.link.cut()
-            during = []
-            for nik in NIKS:
-                r = await client.post("/v1/cases", json=with_value(VALID, ("citizen", "nik"), nik))
-                assert r.status_code == 201
-                during.append(r.json()["case_id"])
-            assert await pending_rows(settings.database_url) == 2 * len(NIKS)
-            await asyncio.sleep(OUTAGE_SECONDS)  # the relay keeps trying meanwhile
-            await broker.link.up()
+        await broker.link.cut()
+        during = []
+        for nik in NIKS:
+            r = await client.post("/v1/cases", json=with_value(VALID, ("citizen", "nik"), nik))
+            assert r.status_code == 201
+            during.append(r.json()["case_id"])
+        assert await pending_rows(settings.database_url) == 2 * len(NIKS)
+        await asyncio.sleep(OUTAGE_SECONDS)  # the relay keeps trying meanwhile
+        await broker.link.up()
 
-            await eventually(all_published, timeout=120)
-            topic = settings.topics.case_events
-            cases = {before.json()["case_id"], *during}
-            async with TopicReader(broker.bootstrap, topic) as reader:
-                async def every_case_seen() -> bool:
-                    ids = {from_kafka(r.headers, r.value).data["case_id"] for r in reader.records if r.value != END}
-                    return ids == cases
+        await eventually(all_published, timeout=120)
+        topic = settings.topics.case_events
+        cases = {before.json()["case_id"], *during}
+        async with TopicReader(broker.bootstrap, topic) as reader:
+            async def every_case_seen() -> bool:
+                ids = {from_kafka(r.headers, r.value).data["case_id"] for r in reader.records}
+                return ids == cases
 
-                await eventually(every_case_seen, timeout=60)
-                partitions = await mark_the_end(broker.bootstrap, topic)
+            await eventually(every_case_seen, timeout=60)
+            await reader.read_to_end()
+            events = [from_kafka(r.headers, r.value, r.key) for r in reader.records]
+        assert Counter(e.data["case_id"] for e in events if e.type == "id.slrt.case.registered.v1") == \
+            {case_id: 1 for case_id in cases}
 
-                async def read_to_the_end() -> bool:
-                    return {r.partition for r in reader.records if r.value == END} == partitions
-
-                await eventually(read_to_the_end, timeout=60)
-                events = [from_kafka(r.headers, r.value, r.key) for r in reader.records if r.value != END]
-            assert Counter(e.data["case_id"] for e in events if e.type == "id.slrt.case.registered.v1") == \
-                {case_id: 1 for case_id in cases}
-    finally:
-        await broker.stop()

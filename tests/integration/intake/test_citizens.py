@@ -14,12 +14,12 @@ from slrt_intake.adapters import tables as t
 from slrt_intake.app import build_app
 from slrt_intake.settings import IntakeSettings
 from slrt_shared import db
-from slrt_shared.embedded_broker import free_port
 from slrt_shared.logging import configure_logging
 from slrt_shared.telemetry import configure_tracing
 
 from tests.support import eventually
 from tests.support.apps import running
+from tests.support.ports import listening_socket
 from tests.unit.shared.registration_rules import VALID, with_value
 
 NIK = VALID["citizen"]["nik"]
@@ -86,10 +86,10 @@ async def test_the_nik_in_the_path_is_masked_in_access_logs(
     root = logging.getLogger()
     saved = (root.handlers[:], root.level)
     configure_logging(service="intake", fmt="json", level="INFO")
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(build_app(offline_settings), host="127.0.0.1", port=port,
-                                           log_config=None, access_log=True))
-    serving = asyncio.create_task(server.serve())
+    sock = listening_socket()
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(build_app(offline_settings), log_config=None, access_log=True))
+    serving = asyncio.create_task(server.serve(sockets=[sock]))
 
     async def started() -> bool:
         return bool(server.started)

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from slrt_intake.app import build_app
 from slrt_intake.settings import IntakeSettings
-from slrt_shared.embedded_broker import free_port
 
+from tests.support.ports import closed_address
 from tests.unit.shared.registration_rules import RULES, VALID, Rule, with_value
 
 
@@ -19,7 +19,7 @@ from tests.unit.shared.registration_rules import RULES, VALID, Rule, with_value
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     path = tmp_path_factory.mktemp("intake") / "never-opened.db"
     settings = IntakeSettings(intake_database_url=f"sqlite+aiosqlite:///{path}",
-                              kafka_bootstrap=f"127.0.0.1:{free_port()}")
+                              kafka_bootstrap=closed_address())
     yield TestClient(build_app(settings))
 
 

@@ -59,6 +59,31 @@ async def test_the_same_idempotency_key_and_body_answer_the_first_response(
     assert await count_cases(offline_settings) == 1
 
 
+async def test_a_key_first_used_by_concurrent_requests_registers_one_case(
+    offline_intake: httpx.AsyncClient, offline_settings: IntakeSettings
+) -> None:
+    """An agency's retry races its own first request: on PostgreSQL they really run at once. One case, and
+    every answer is the first one."""
+    key = {"Idempotency-Key": "agency-42-0100"}
+    answers = await asyncio.gather(*(offline_intake.post("/v1/cases", json=VALID, headers=key) for _ in range(6)))
+    assert {r.status_code for r in answers} == {201}, [r.text for r in answers]
+    assert len({r.json()["case_id"] for r in answers}) == 1
+    assert await count_cases(offline_settings) == 1
+
+
+async def test_a_key_first_used_at_once_with_different_bodies_registers_one_of_them(
+    offline_intake: httpx.AsyncClient, offline_settings: IntakeSettings
+) -> None:
+    """Different citizens (no common lock) under one key at the same moment: one is registered, the others are
+    told the key is taken; no second case is left behind by the request that lost."""
+    key = {"Idempotency-Key": "agency-42-0101"}
+    niks = ["3201015508950001", "3201011508950002", "3201015508950003", "3201012001800004"]
+    bodies = [with_value(VALID, ("citizen", "nik"), nik) for nik in niks]
+    answers = await asyncio.gather(*(offline_intake.post("/v1/cases", json=b, headers=key) for b in bodies))
+    assert sorted(r.status_code for r in answers) == [201, 409, 409, 409], [r.text for r in answers]
+    assert await count_cases(offline_settings) == 1
+
+
 async def test_the_same_idempotency_key_with_another_body_is_409(offline_intake: httpx.AsyncClient) -> None:
     key = {"Idempotency-Key": "agency-42-0002"}
     assert (await offline_intake.post("/v1/cases", json=VALID, headers=key)).status_code == 201

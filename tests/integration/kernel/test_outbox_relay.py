@@ -58,34 +58,56 @@ async def test_rows_are_published_in_order_with_the_envelope_and_marked(kafka_br
         await engine.dispose()
 
 
-async def test_a_broker_that_is_away_keeps_the_rows_until_it_returns(topic_prefix, database_url) -> None:
-    from slrt_shared.embedded_broker import EmbeddedBroker, free_port
-
+async def test_a_broker_that_is_away_keeps_the_rows_until_it_returns(topic_prefix, database_url,
+                                                                     broker_factory) -> None:
     md, outbox, _ = tables()
     engine = db.create_engine(database_url)
     async with engine.begin() as conn:
         await conn.run_sync(md.create_all)
     sessions = db.session_factory(engine)
-    broker = EmbeddedBroker(port=free_port()).start()
+    broker = broker_factory()
     producer = make_producer(ServiceSettings(kafka_bootstrap=broker.bootstrap))
     await producer.start()
     topic = f"{topic_prefix}away"
     relay = OutboxRelay(sessions=sessions, outbox=outbox, producer=lambda: producer, name="away", poll_seconds=0.05)
     broker.stop()
+    task = None
     try:
         async with sessions() as session, session.begin():
             await add_to_outbox(session, outbox, [to_kafka(
                 CaseResolved(case_id="c", level=Level.DESA, at=datetime.now(UTC)), topic=topic, source="/t", key="c")])
-        try:
-            published = await asyncio.wait_for(relay.publish_batch(), timeout=20)
-        except Exception:
-            published = 0
-        assert published == 0
-        async with sessions() as session:
-            assert await session.scalar(sa.select(sa.func.count()).where(outbox.c.published_at.is_(None))) == 1
+        # the broker is away: an attempt does not publish (it fails or is still waiting when given up on)
+        attempt = asyncio.create_task(relay.publish_batch())
+        done, _ = await asyncio.wait({attempt}, timeout=3)
+        if done:
+            assert attempt.exception() is not None, f"published {attempt.result()} rows with the broker away"
+        else:
+            attempt.cancel()
+        assert await _pending(sessions, outbox) == 1
+        task = asyncio.create_task(relay.run())  # keeps trying
+        await asyncio.sleep(0.5)
+        assert await _pending(sessions, outbox) == 1 and relay.published == 0
+
+        broker.start()  # back on the same address (empty: the embedded broker keeps nothing)
+        async with TopicReader(broker.bootstrap, topic) as reader:
+            await eventually(lambda: _at_least(reader, 1), timeout=60)
+            assert [e.data["case_id"] for e in reader.events(topic)] == ["c"]
+        await eventually(lambda: _none_pending(sessions, outbox))  # marked once the broker took it
+        assert relay.published == 1
     finally:
+        if task is not None:
+            task.cancel()
         await producer.stop()
         await engine.dispose()
+
+
+async def _none_pending(sessions, outbox: sa.Table) -> bool:  # type: ignore[no-untyped-def]
+    return await _pending(sessions, outbox) == 0
+
+
+async def _pending(sessions, outbox: sa.Table) -> int:  # type: ignore[no-untyped-def]
+    async with sessions() as session:
+        return int(await session.scalar(sa.select(sa.func.count()).where(outbox.c.published_at.is_(None))))
 
 
 async def test_the_inbox_recognises_a_duplicate_delivery(database_url) -> None:

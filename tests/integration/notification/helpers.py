@@ -12,11 +12,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import message_from_bytes
 from email.message import Message
-from threading import Thread
 from typing import Any
 
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 from slrt_notification.adapters import tables as t
 from slrt_notification.app import build_app
 from slrt_notification.settings import NotificationSettings
@@ -24,10 +22,11 @@ from slrt_shared import db
 from slrt_shared.codes import Channel, DtsenStatus, Language, Level, Programme
 from slrt_shared.contracts.case_events import CaseRegistered, HouseholdInfo
 from slrt_shared.contracts.contacts import CaseContacts
-from slrt_shared.embedded_broker import free_port
 
 from tests.support.apps import running
+from tests.support.gateways import serve_in_thread
 from tests.support.kafka import TopicReader
+from tests.support.ports import SmtpServer
 
 PHONE, EMAIL, NAME = "+6281234567890", "siti@example.id", "Siti Aminah"
 
@@ -40,7 +39,7 @@ class ScriptedGateway:
 
     script: list[int | str] = field(default_factory=list)
     slow_seconds: float = 3.0
-    port: int = field(default_factory=free_port)
+    port: int = 0  # bound when started
     requests: list[dict[str, Any]] = field(default_factory=list)
     delivered: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -65,12 +64,7 @@ class ScriptedGateway:
             pass
 
     def start(self) -> ScriptedGateway:
-        def run() -> None:
-            loop = asyncio.new_event_loop()
-            server = loop.run_until_complete(asyncio.start_server(self._handle, "127.0.0.1", self.port))
-            loop.run_until_complete(server.serve_forever())
-
-        Thread(target=run, daemon=True).start()
+        self.port = serve_in_thread(self._handle)
         return self
 
     @property
@@ -109,7 +103,7 @@ class ScriptedMailServer:
 
 @asynccontextmanager
 async def mail_server(server: ScriptedMailServer) -> AsyncIterator[ScriptedMailServer]:
-    controller = Controller(server, hostname="127.0.0.1", port=free_port())
+    controller = SmtpServer(server)
     controller.start()
     server.port = controller.port
     try:

@@ -29,9 +29,10 @@ async def test_two_instances_send_every_message_exactly_once(kafka_broker, topic
     s = notification_settings(kafka_broker.bootstrap, topic_prefix, database_url, smtp_port=None, sms_url=sms.url,
                               delivery_concurrency=4, sms_per_second=50, sms_burst=50)
     cases = {new_case(): f"3374-2026-{i:06d}" for i in range(CASES)}
+    apps = [build_app(s), build_app(s)]
     async with AsyncExitStack() as stack:
-        for _ in range(2):  # one after the other: each applies (or finds) the migrations at start
-            await stack.enter_async_context(running(build_app(s)))
+        for app in apps:  # one after the other: each applies (or finds) the migrations at start
+            await stack.enter_async_context(running(app))
         reader = await stack.enter_async_context(TopicReader(kafka_broker.bootstrap, s.topics.notification_events))
         await publish(kafka_broker.bootstrap, [
             record for case_id, number in cases.items() for record in (
@@ -40,6 +41,10 @@ async def test_two_instances_send_every_message_exactly_once(kafka_broker, topic
                 to_kafka(registered(case_id, number, region="33.74.01.1001"), topic=s.topics.case_events,
                          source="/t", key=case_id))])
         await eventually(lambda: at_least(reader, "sent", CASES), timeout=90)
+        await reader.read_to_end()
+    # both instances sent some of the messages
+    sent_by = [app.state.notifier.outcomes["sent"] for app in apps]
+    assert all(n > 0 for n in sent_by) and sum(sent_by) == CASES, sent_by
     keys = [r["idempotency_key"] for r in sms.requests]
     assert len(sms.delivered) == CASES
     assert len(keys) == CASES + 3  # every message once, plus the three refused attempts retried

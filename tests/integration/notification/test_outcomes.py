@@ -4,7 +4,12 @@ configured is skipped without a failure."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 import pytest
+from slrt_notification.adapters import tables as t
+from slrt_shared import db
 from slrt_shared.contracts.envelope import to_kafka
 
 from tests.integration.notification.helpers import (
@@ -121,13 +126,19 @@ async def test_a_crash_during_a_send_is_recovered_with_the_same_key_or_ends_as_f
     # stopped while waiting for the gateway: sent, but no outcome recorded (as after a crash)
     [row] = [r for r in await rows_in(database_url, case_id) if r.channel == "sms"]
     assert (row.status, row.attempts, row.last_error) == ("pending", 1, None)
+    # the e-mail (no address, no SMTP) is left claimed without an outcome too, as a crash before its skip was
+    # recorded would leave it: it must end skipped, not failed, since it cannot have gone out
+    await _claimed_without_outcome(database_url, case_id, "email")
     after = s.model_copy(update={"delivery_attempts": attempts_allowed})
     async with notification(after) as (app, _, reader):  # the lease runs out: the row is claimed again
         kind = "sent" if attempts_allowed > 1 else "failed"
         await eventually(lambda: at_least(reader, kind, 1), timeout=60)
         [row] = [r for r in await rows(app, case_id) if r.channel == "sms"]
-    [outcome] = outcomes(reader, kind)
-    assert outcome["attempts"] == 2 and row.status == kind
+        email = await eventually(lambda: _settled(app, case_id, "email"), timeout=30)
+        await reader.read_to_end()
+    [outcome] = outcomes(reader, kind)  # the SMS's alone
+    assert outcome["attempts"] == 2 and outcome["channel"] == "sms" and row.status == kind
+    assert (email.status, email.last_error) == ("skipped", "email is not configured")
     if attempts_allowed > 1:  # sent again with the same key: the gateway delivered it once
         assert [r["idempotency_key"] for r in sms.requests] == [row.notification_id] * 2 and len(sms.delivered) == 1
     else:  # claimed more often than allowed without an outcome: given up, not sent again
@@ -136,3 +147,19 @@ async def test_a_crash_during_a_send_is_recovered_with_the_same_key_or_ends_as_f
 
 async def _is(value: bool) -> bool:
     return value
+
+
+async def _claimed_without_outcome(database_url: str, case_id: str, channel: str) -> None:
+    engine = db.create_engine(database_url)
+    try:
+        async with engine.begin() as conn:
+            n = t.notifications
+            await conn.execute(n.update().where(n.c.case_id == case_id, n.c.channel == channel).values(
+                status="pending", attempts=1, last_error=None, finished_at=None, next_attempt_at=datetime.now(UTC)))
+    finally:
+        await engine.dispose()
+
+
+async def _settled(app: Any, case_id: str, channel: str) -> Any:
+    [row] = [r for r in await rows(app, case_id) if r.channel == channel]
+    return row if row.status != "pending" else None

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from slrt.sinks import run_sinks
 from slrt_shared.contracts.envelope import to_kafka
-from slrt_shared.embedded_broker import free_port, port_is_free
+from slrt_shared.embedded_broker import port_is_free
 
 from tests.integration.notification.helpers import (
     EMAIL,
@@ -28,11 +28,12 @@ from tests.integration.notification.helpers import (
 )
 from tests.support import eventually
 from tests.support.kafka import publish
+from tests.support.ports import unused_port
 
 
 @pytest.fixture
 async def sinks(tmp_path: Path) -> AsyncIterator[tuple[Path, int, str]]:
-    smtp_port, http_port = free_port(), free_port()
+    smtp_port, http_port = unused_port(), unused_port()
     task = asyncio.create_task(run_sinks(tmp_path / "sinks", smtp_port=smtp_port, http_port=http_port))
     base = f"http://127.0.0.1:{http_port}"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -38,6 +39,7 @@ class Notifier:
     concurrency: int = 10
     contacts_wait_seconds: float = 3 * 86400
     wake_relay: Callable[[], None] | None = None
+    outcomes: Counter[str] = field(default_factory=Counter)  # outcomes this instance recorded, by status
 
     def woke(self) -> None:
         """New rows in the outbox: let the relay publish them now rather than at its next poll."""

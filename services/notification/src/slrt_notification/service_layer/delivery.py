@@ -80,12 +80,18 @@ async def claim_due(notifier: Notifier, now: datetime, limit: int) -> list[Claim
     return claimed
 
 
-async def _send(notifier: Notifier, item: Claimed) -> Delivery:
-    channel = notifier.channels.get(item.row.channel)
-    if channel is None:
+def _unsendable(notifier: Notifier, item: Claimed) -> Delivery | None:
+    """Why the row cannot be sent at all (its channel is not configured, or there is no address), if so: then
+    it is skipped, however often it was claimed before, since nothing can have gone out."""
+    if notifier.channels.get(item.row.channel) is None:
         return Delivery("skipped", f"{item.row.channel} is not configured")
     if not item.to:
         return Delivery("skipped", f"no {item.row.channel} address")
+    return None
+
+
+async def _send(notifier: Notifier, item: Claimed) -> Delivery:
+    channel = notifier.channels[item.row.channel]
     try:
         message = notifier.templates.render(item.row.template, item.language, item.row.context or {})
     except (KeyError, TemplateError) as exc:  # the rules or templates changed since the row was planned
@@ -117,6 +123,7 @@ async def _record(notifier: Notifier, item: Claimed, result: Delivery, now: date
             await add_to_outbox(session, t.outbox, [to_kafka(
                 event, topic=notifier.topics.notification_events, source=SOURCE, key=row.case_id,
                 event_id=f"{row.notification_id}-{status}", trace_headers=current_trace_headers())])
+    notifier.outcomes[status] += 1
     log.info("notification_" + status, notification_id=row.notification_id, channel=row.channel,
              recipient=row.recipient, template=row.template, attempts=attempts, reason=reason)
     return status
@@ -130,7 +137,9 @@ async def deliver(notifier: Notifier, item: Claimed) -> str:
                   "slrt.attempt": item.attempt}
     with tracer.start_as_current_span("notification deliver", context=parent, kind=trace.SpanKind.CLIENT,
                                       attributes=attributes) as span:
-        if item.attempt > notifier.retry.attempts:  # claimed that often and never recorded: crashes every time
+        if skipped := _unsendable(notifier, item):
+            result = skipped
+        elif item.attempt > notifier.retry.attempts:  # claimed that often and never recorded: crashes every time
             result = Delivery("permanent", f"no outcome recorded after {item.attempt - 1} attempts")
         else:
             try:  # well within the lease, so the outcome is recorded before another instance may claim the row

@@ -173,5 +173,7 @@ async def run_sweeper(routing: Routing, *, interval: float, batch: int) -> None:
         except Exception as exc:
             log.warning("sweep_failed", error=type(exc).__name__)
             fired = 0
+        if fired:
+            log.info("timers_fired", count=fired)
         if fired < batch:
             await asyncio.sleep(interval)
