@@ -84,6 +84,11 @@ def configure_logging(*, service: str, fmt: str = "json", level: str = "INFO") -
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):  # whatever configured them before (uvicorn's
+        own = logging.getLogger(name)                               # defaults): through the masking handler
+        own.handlers.clear()
+        own.propagate = True
+        own.setLevel(logging.NOTSET)
     for noisy in ("aiokafka", "aiosqlite", "asyncio", "httpx", "httpcore", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
     structlog.contextvars.bind_contextvars(service=service)
