@@ -78,6 +78,7 @@ async def test_reports_on_cases_intake_does_not_know_are_skipped(
                         key=case_id)
         await publish(kafka_broker.bootstrap, [stranger, mine])
         await eventually(lambda: _is(client, case_id, ("resolved", "desa")), timeout=60)
+        await dead_letters.read_to_end()  # the stranger was handled before the case's own report
         assert dead_letters.records == []
 
 

@@ -23,6 +23,7 @@ from slrt_shared.codes import Channel, DtsenStatus, Language, Level, Programme
 from slrt_shared.contracts.case_events import CaseRegistered, HouseholdInfo
 from slrt_shared.contracts.contacts import CaseContacts
 
+from tests.support import eventually
 from tests.support.apps import running
 from tests.support.gateways import serve_in_thread
 from tests.support.kafka import TopicReader
@@ -168,6 +169,18 @@ async def rows_in(database_url: str, case_id: str) -> list[Any]:
 async def contacts_row(app: Any, case_id: str) -> Any:
     async with app.state.notifier.sessions() as session:
         return (await session.execute(sa.select(t.contacts).where(t.contacts.c.case_id == case_id))).first()
+
+
+async def all_published(app: Any) -> bool:
+    """Notification's outbox holds nothing unpublished: every outcome it recorded is on the topic."""
+    async with app.state.notifier.sessions() as session:
+        return not (await session.execute(sa.select(t.outbox.c.id).where(t.outbox.c.published_at.is_(None)))).first()
+
+
+async def read_everything(app: Any, reader: TopicReader) -> None:
+    """Before a check that an outcome was *not* published: the outbox is empty and the reader at the end."""
+    await eventually(lambda: all_published(app), timeout=30)
+    await reader.read_to_end()
 
 
 def outcomes(reader: TopicReader, kind: str) -> list[dict[str, Any]]:

@@ -24,6 +24,7 @@ from tests.integration.notification.helpers import (
     new_case,
     notification,
     notification_settings,
+    read_everything,
     registered,
     rows,
 )
@@ -88,6 +89,7 @@ async def test_a_tombstone_erases_the_contacts_and_drops_what_was_waiting_for_th
             return dropped and await contacts_row(app, known) is None
         await eventually(erased, timeout=60)
         assert {r.last_error for r in await rows(app, waiting)} == {"personal data erased"}
+        await read_everything(app, reader)
     assert sms.requests == [] and reader.events() == []
 
 

@@ -24,6 +24,7 @@ from tests.integration.notification.helpers import (
     notification,
     notification_settings,
     outcomes,
+    read_everything,
     registered,
     rows,
     rows_in,
@@ -105,6 +106,7 @@ async def test_a_channel_that_is_not_configured_is_skipped_not_failed(kafka_brok
             found = await rows(app, case_id)
             return found if all(r.status != "pending" for r in found) else []
         stored = {r.channel: r for r in await eventually(settled, timeout=30)}
+        await read_everything(app, reader)
     assert stored["email"].status == "skipped" and stored["email"].last_error == "email is not configured"
     assert stored["sms"].status == "sent" and len(sms.delivered) == 1
     assert outcomes(reader, "failed") == [] and [d["channel"] for d in outcomes(reader, "sent")] == ["sms"]
