@@ -67,6 +67,13 @@ def _replay(args: argparse.Namespace) -> int:
     return int(module.main(args.rest) or 0)
 
 
+def _token(args: argparse.Namespace) -> int:
+    from slrt.tokens import issue_token
+
+    return issue_token(CliSettings(), role=args.role, region=args.region, owner=args.owner, sub=args.sub,
+                       ttl=args.ttl)
+
+
 def _sinks(args: argparse.Namespace) -> int:
     import asyncio
     from pathlib import Path
@@ -105,6 +112,15 @@ def build_parser() -> argparse.ArgumentParser:
     replay = sub.add_parser("replay", help="rebuild reporting's read models")
     replay.add_argument("rest", nargs=argparse.REMAINDER)
     replay.set_defaults(func=_replay)
+    token = sub.add_parser("token", help="development tokens for the running system")
+    token_sub = token.add_subparsers(dest="token_command", required=True)
+    issue = token_sub.add_parser("issue", help="print a token signed with the development key under ./var/")
+    issue.add_argument("--role", required=True, choices=["operator", "supervisor", "owner", "analyst", "admin"])
+    issue.add_argument("--region", required=True, help="the scope: a region code of any level, or nasional")
+    issue.add_argument("--owner", default=None, help="the owner id whose referrals it answers (role owner)")
+    issue.add_argument("--sub", default=None, help="an opaque subject id (default: a new one)")
+    issue.add_argument("--ttl", default="8h", help="lifetime: 30s, 15m, 8h, 2d (default 8h)")
+    issue.set_defaults(func=_token)
     sinks = sub.add_parser("sinks", help="development SMTP and SMS sinks (started by `slrt dev`)")
     sinks.add_argument("--dir", default=None)
     sinks.set_defaults(func=_sinks)

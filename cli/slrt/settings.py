@@ -22,6 +22,8 @@ class CliSettings(BaseSettings):
     sink_http_port: int = 8026
     var_dir: Path = Path("var")
     dev_admin_token: str | None = None
+    auth_issuer: str | None = None
+    auth_audience: str = "slrt"
     intake_database_url: str | None = None
     routing_database_url: str | None = None
     notification_database_url: str | None = None

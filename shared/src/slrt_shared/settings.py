@@ -6,6 +6,7 @@ own port and database URL (``SLRT_INTAKE_PORT``, ``SLRT_INTAKE_DATABASE_URL``, .
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
@@ -38,6 +39,11 @@ class ServiceSettings(BaseSettings):
     log_format: Literal["json", "console"] = "json"
     log_level: str = "INFO"
     outbox_poll_seconds: float = 0.5
+    auth_issuer: str | None = Field(default=None, description="OpenID Connect issuer; unset: development tokens")
+    auth_jwks_url: str | None = Field(default=None, description="the issuer's JWKS (its public signing keys)")
+    auth_audience: str = Field(default="slrt", description="the audience (aud) every token must name")
+    var_dir: Path = Field(default=Path("var"), description="where the development signing key lives")
+    dev_admin_token: str | None = Field(default=None, description="development only: an admin token, nasional")
     consumer_attempts: int = Field(default=3, ge=1, description="tries before a message goes to <topic>.dlt")
     consumer_retry_backoff_seconds: float = 0.2
 
