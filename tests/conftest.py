@@ -4,6 +4,8 @@ service processes, Chromium) and the tiers: each test is marked from the fixture
 
 from __future__ import annotations
 
+import os
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -29,6 +31,13 @@ MARKS_BY_FIXTURE = {
     "postgres": ("postgres",),
 }
 MARKS_BY_PARAM = {"postgres": ("postgres",)}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One development signing key for the session (``tests.support.tokens``), in a folder of its own: every
+    service the tests build or start reads ``SLRT_VAR_DIR`` and accepts its tokens."""
+    if "SLRT_VAR_DIR" not in os.environ:
+        os.environ["SLRT_VAR_DIR"] = tempfile.mkdtemp(prefix="slrt-test-var-")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

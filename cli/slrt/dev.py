@@ -109,6 +109,7 @@ def run_dev(settings: CliSettings) -> int:
             "SLRT_KAFKA_BOOTSTRAP": settings.kafka_bootstrap or broker.bootstrap,  # type: ignore[union-attr]
             "SLRT_LOG_FORMAT": env.get("SLRT_LOG_FORMAT", "console"),
             "SLRT_DEV_ADMIN_TOKEN": token,
+            "SLRT_VAR_DIR": str(var),  # the development signing key of `slrt token issue` lives here
             "PYTHONUNBUFFERED": "1",
         })
         for name in SERVICES:
@@ -147,7 +148,9 @@ def _banner(settings: CliSettings, token: str, var: Path, sinks: bool) -> None:
         f"  Dashboard         http://127.0.0.1:{settings.reporting_port}/",
         f"  Register a case   POST http://127.0.0.1:{settings.intake_port}/v1/cases   (docs: /docs)",
         f"  Routing rules     http://127.0.0.1:{settings.routing_port}/v1/rules",
-        f"  Admin token       {token}",
+        f"  Admin token       {token}   (nasional; send it as: Authorization: Bearer <token>)",
+        "  Scoped tokens     .venv/bin/slrt token issue --role operator --region 32.01.01",
+        "                    (roles: operator, supervisor, owner --owner <id>, analyst, admin; --ttl 8h)",
     ]
     if sinks:
         lines.append(f"  Mail and SMS sent http://127.0.0.1:{settings.sink_http_port}/   (files in {var / 'sinks'})")

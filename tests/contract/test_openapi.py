@@ -26,6 +26,7 @@ from slrt_intake.app import build_app
 from slrt_intake.settings import IntakeSettings
 
 from tests.support.ports import closed_address
+from tests.support.tokens import admin
 
 EXAMPLES_PER_OPERATION = 25
 
@@ -77,7 +78,7 @@ def test_no_request_makes_intake_fail(intake_schema: Any, mode: GenerationMode) 
         @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, derandomize=True,
                   suppress_health_check=list(HealthCheck))
         def call(case: schemathesis.Case) -> None:
-            response = case.call_and_validate(checks=checks)
+            response = case.call_and_validate(checks=checks, headers=admin())
             answers[(f"{case.method} {case.path}", response.status_code)] += 1
 
         call()
@@ -108,5 +109,8 @@ def test_every_field_and_parameter_has_an_example(tmp_path: Path) -> None:
                                               "/v1/cases/{case_id}/personal-data", "/v1/citizens/{nik}/cases",
                                               "/healthz", "/readyz", "/asyncapi"}
     register = document["paths"]["/v1/cases"]["post"]
-    assert sorted(register["responses"]) == ["200", "201", "400", "409", "422"]
+    assert sorted(register["responses"]) == ["200", "201", "400", "401", "403", "409", "422"]
+    scheme = document["components"]["securitySchemes"]["bearer"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer") and "JWT" in scheme["description"]
+    assert register["security"] == [{"bearer": []}]
     assert register["requestBody"]["content"]["application/json"]["examples"]["puskesos"]["value"]["consent"] is True

@@ -9,6 +9,7 @@ from slrt.people import Population
 
 from tests.e2e.conftest import System
 from tests.support import eventually
+from tests.support.tokens import admin, token
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 DESA = "32.01.01.1002"
@@ -32,7 +33,7 @@ async def test_dashboard_draws_the_numbers_drills_down_and_shows_a_timeline(syst
             body["citizen"]["nik"] = f"320101{body['citizen']['nik'][6:]}"
         body["channel"] = "puskesos"
         bodies.append(body)
-    async with httpx.AsyncClient(timeout=15) as client:
+    async with httpx.AsyncClient(timeout=15, headers=admin()) as client:
         for body in bodies:
             assert (await client.post(f"{system.url('intake')}/v1/cases", json=body)).status_code == 201
         stats = await eventually(lambda: _all_reported(client, system, len(bodies)), timeout=60)
@@ -46,6 +47,8 @@ async def test_dashboard_draws_the_numbers_drills_down_and_shows_a_timeline(syst
             "--disable-background-networking", "--disable-component-update", "--disable-sync"])
         page = await browser.new_page(viewport={"width": 1400, "height": 1000})
         await page.goto(system.url("reporting") + "/")
+        await page.fill("#token", token())  # a national admin's, typed in as an officer would paste it
+        await page.dispatch_event("#token", "change")
         await page.wait_for_function("document.getElementById('tile-total').textContent !== '–'")
         assert await page.text_content("#tile-total") == str(stats["total"])
         referred_bar = page.locator("#chart-status .row[data-key='referred']")

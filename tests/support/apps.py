@@ -9,10 +9,14 @@ from typing import Any
 import httpx
 from asgi_lifespan import LifespanManager
 
+from tests.support.tokens import admin
+
 
 @asynccontextmanager
-async def running(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+async def running(app: Any, *, headers: dict[str, str] | None = None) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its lifespan, and a client that asks as a national admin unless ``headers`` say otherwise."""
     async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30) as manager:
         transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver",
+                                     headers=admin() if headers is None else headers) as client:
             yield client

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from slrt_shared.errors import error_items, wants_indonesian
@@ -48,12 +49,29 @@ FRAMEWORK_MESSAGES_ID = {
 }
 
 
+class ErrorItem(BaseModel):
+    loc: list[str | int] = Field(description="where: header, path, query or body, then the field",
+                                 examples=[["header", "Authorization"]])
+    msg: str = Field(description="what is wrong, in Bahasa Indonesia or English (Accept-Language)",
+                     examples=["diperlukan token bearer yang sah"])
+    type: str = Field(description="a stable error code", examples=["unauthorized"])
+
+
+class ErrorBody(BaseModel):
+    """The contract's error shape, for every 4xx."""
+
+    detail: list[ErrorItem] = Field(examples=[[{"loc": ["header", "Authorization"], "type": "unauthorized",
+                                                "msg": "diperlukan token bearer yang sah"}]])
+
+
 class FieldError(Exception):
     """An error on one named field, answered as the contract's ``detail`` list."""
 
-    def __init__(self, status: int, loc: list[str | int], *, type_: str, en: str, id_: str) -> None:
+    def __init__(self, status: int, loc: list[str | int], *, type_: str, en: str, id_: str,
+                 headers: dict[str, str] | None = None) -> None:
         super().__init__(en)
         self.status, self.loc, self.type, self.en, self.id = status, loc, type_, en, id_
+        self.headers = headers
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -67,7 +85,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _field(request: Request, exc: FieldError) -> JSONResponse:
         indonesian = wants_indonesian(request.headers.get("accept-language"))
         item = {"loc": exc.loc, "msg": exc.id if indonesian else exc.en, "type": exc.type}
-        return JSONResponse({"detail": [item]}, status_code=exc.status)
+        return JSONResponse({"detail": [item]}, status_code=exc.status, headers=exc.headers)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

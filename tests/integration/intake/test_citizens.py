@@ -20,6 +20,7 @@ from slrt_shared.telemetry import configure_tracing
 from tests.support import eventually
 from tests.support.apps import running
 from tests.support.ports import listening_socket
+from tests.support.tokens import admin
 from tests.unit.shared.registration_rules import VALID, with_value
 
 NIK = VALID["citizen"]["nik"]
@@ -96,7 +97,7 @@ async def test_the_nik_in_the_path_is_masked_in_access_logs(
 
     try:
         await eventually(started)
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers=admin()) as client:
             assert (await client.get(f"/v1/citizens/{NIK}/cases")).status_code == 200
             assert (await client.get(f"/v1/citizens/{NIK[:-1]}0/cases")).status_code == 422
         server.should_exit = True

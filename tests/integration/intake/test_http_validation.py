@@ -12,6 +12,7 @@ from slrt_intake.app import build_app
 from slrt_intake.settings import IntakeSettings
 
 from tests.support.ports import closed_address
+from tests.support.tokens import admin
 from tests.unit.shared.registration_rules import RULES, VALID, Rule, with_value
 
 
@@ -20,7 +21,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     path = tmp_path_factory.mktemp("intake") / "never-opened.db"
     settings = IntakeSettings(intake_database_url=f"sqlite+aiosqlite:///{path}",
                               kafka_bootstrap=closed_address())
-    yield TestClient(build_app(settings))
+    yield TestClient(build_app(settings), headers=admin())
 
 
 #: FastAPI validates a JSON body from Python objects, where a nested non-object is another pydantic error type.

@@ -183,18 +183,19 @@ def test_settings_choose_the_verifier(tmp_path: Path) -> None:
 
 
 def test_slrt_token_issue_prints_a_token_the_services_of_the_folder_accept(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "SLRT_VAR_DIR"}  # ./var of the folder it runs in
     run = subprocess.run([sys.executable, "-m", "slrt.cli", "token", "issue", "--role", "owner", "--region",
                           "32.01", "--owner", "dinsos-pkh@32.01", "--ttl", "15m"], cwd=tmp_path,
-                         capture_output=True, text=True, check=True)
+                         capture_output=True, text=True, check=True, env=env)
     issued = run.stdout.strip().splitlines()[-1]
     principal = verifier_from(ServiceSettings(var_dir=tmp_path / "var")).verify(issued)
     assert (principal.role, principal.scope, principal.owner) == (Role.OWNER, "32.01", "dinsos-pkh@32.01")
     assert principal.sub.startswith("owner-")  # opaque, never a person's name
     assert (tmp_path / "var" / "dev-signing-key.pem").stat().st_mode & 0o077 == 0
     refused = subprocess.run([sys.executable, "-m", "slrt.cli", "token", "issue", "--role", "owner", "--region",
-                              "32.01"], cwd=tmp_path, capture_output=True, text=True)
+                              "32.01"], cwd=tmp_path, capture_output=True, text=True, env=env)
     assert refused.returncode == 2 and "--owner is required" in refused.stderr
     with_issuer = subprocess.run([sys.executable, "-m", "slrt.cli", "token", "issue", "--role", "admin", "--region",
                                   "nasional"], cwd=tmp_path, capture_output=True, text=True,
-                                 env={**os.environ, "SLRT_AUTH_ISSUER": "https://sso.example.id"})
+                                 env={**env, "SLRT_AUTH_ISSUER": "https://sso.example.id"})
     assert with_issuer.returncode == 2 and "SLRT_AUTH_ISSUER" in with_issuer.stderr

@@ -16,6 +16,8 @@ from typing import Any
 
 import httpx
 from slrt_shared import db
+from slrt_shared.access.devkey import DevKey
+from slrt_shared.access.principal import NATIONAL, Principal, Role
 from slrt_shared.codes import Channel, DtsenStatus, Level, Programme
 from slrt_shared.consumer import ReliableBatchHandler, ReliableHandler
 from slrt_shared.contracts.case_events import CaseRegistered, HouseholdInfo, ReferralDispatched
@@ -132,12 +134,16 @@ async def _load(sessions: Any, n: int) -> None:
 async def stats_latency(n: int) -> float:
     with tempfile.TemporaryDirectory() as folder:
         settings = ReportingSettings(reporting_database_url=f"sqlite+aiosqlite:///{Path(folder) / 'r.db'}",
-                                     kafka_bootstrap="127.0.0.1:1")
+                                     kafka_bootstrap="127.0.0.1:1", var_dir=Path(folder))
+        analyst = DevKey.load_or_create(Path(folder)).issue(  # every request verifies a signed token, as in use
+            Principal(sub="bench-analyst", role=Role.ANALYST, scope=NATIONAL), audience=settings.auth_audience,
+            ttl=timedelta(hours=1))
         app = build_app(settings)
         engine = app.state.reporting.engine
         await db.upgrade(engine, MIGRATIONS, version_table="alembic_version_reporting")
         await _load(app.state.reporting.sessions, n)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench",
+                                     headers={"Authorization": f"Bearer {analyst}"}) as client:
             samples = []
             for i in range(200):
                 region = ("32.01", "33.74.01", "nasional", DESA[i % len(DESA)])[i % 4]

@@ -62,6 +62,12 @@ class Principal:
         """The region (a desa, kecamatan, ... code) lies in this principal's scope."""
         return regions.contains(self.scope, region_code)
 
+    def reaches_referral(self, owner_id: str, case_region: str) -> bool:
+        """An owner reaches only the referrals addressed to it; anyone else those of cases in scope."""
+        if self.role is Role.OWNER:
+            return owner_id == self.owner
+        return self.covers(case_region)
+
     def narrow(self, requested: str | None) -> str | None:
         """The region a list, stats or export may show when ``requested`` is asked for (``None`` or
         ``nasional``: as wide as allowed): a region in the scope as it is, a wider one narrowed to the scope;

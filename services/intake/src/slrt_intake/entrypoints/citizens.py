@@ -6,20 +6,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
+from slrt_shared.access.http import auth_responses, guard
+from slrt_shared.access.principal import Principal
 from slrt_shared.contracts.fields import Nik
 from slrt_shared.http import FieldError
 
 from slrt_intake.entrypoints.views import ERRORS, CasePage
 from slrt_intake.service_layer import records
 
-router = APIRouter(prefix="/v1", tags=["citizens"])
+router = APIRouter(prefix="/v1", tags=["citizens"], responses=auth_responses())
 
 
 @router.get("/citizens/{nik}/cases", summary="A citizen's cases, newest first", response_model=CasePage,
             responses={422: {**ERRORS, "description": "not a NIK, or a bad limit or cursor"}})
 async def citizen_cases(
     request: Request,
+    caller: Annotated[Principal, Depends(guard("intake", "GET /v1/citizens/{nik}/cases"))],
     nik: Annotated[Nik, Path(description="the citizen's NIK (16 digits)", examples=["3201015508950001"],
                              json_schema_extra={"pattern": "^[0-9]{16}$"})],
     limit: Annotated[int, Query(ge=1, le=500, description="page size", examples=[50])] = 50,
@@ -29,7 +32,7 @@ async def citizen_cases(
     ctx = request.app.state.intake
     try:
         return await records.citizen_cases(sessions=ctx.sessions, nik=nik, pseudonym_key=ctx.settings.pseudonym_key,
-                                           limit=limit, cursor=cursor)
+                                           limit=limit, cursor=cursor, scope=caller.scope, actor=caller.sub)
     except records.BadCursor:
         raise FieldError(422, ["query", "cursor"], type_="cursor_invalid", en="not a cursor this list gave",
                          id_="bukan cursor dari daftar ini") from None

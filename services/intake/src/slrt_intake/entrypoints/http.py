@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Path, Request
+from fastapi import APIRouter, Body, Depends, Header, Path, Request
 from fastapi.responses import JSONResponse
+from slrt_shared.access.http import auth_responses, forbidden, guard
+from slrt_shared.access.principal import Principal
 from slrt_shared.contracts.commands import CaseRegistration, ComplaintBody
 from slrt_shared.contracts.fields import IDENTIFIER_PATTERN
 from slrt_shared.http import FieldError
@@ -14,7 +16,7 @@ from slrt_intake.entrypoints.views import ERRORS, CaseRecord, ComplaintFiledView
 from slrt_intake.service_layer import erasure, records
 from slrt_intake.service_layer import registration as uc
 
-router = APIRouter(prefix="/v1", tags=["cases"])
+router = APIRouter(prefix="/v1", tags=["cases"], responses=auth_responses())
 
 CASE_EXAMPLE = {
     "citizen": {"nik": "3201015508950001", "kk": "3201010101200001", "name": "Siti Aminah",
@@ -38,6 +40,10 @@ def _ctx(request: Request) -> Any:
     return request.app.state.intake
 
 
+def _caller(name: str) -> Any:
+    return Depends(guard("intake", name))
+
+
 def _not_found() -> FieldError:
     return FieldError(404, ["path", "case_id"], type_="not_found", en="case not found", id_="kasus tidak ditemukan")
 
@@ -51,12 +57,15 @@ def _not_found() -> FieldError:
                         422: {**ERRORS, "description": "invalid fields, each named"}})
 async def register_case(
     request: Request,
+    caller: Annotated[Principal, _caller("POST /v1/cases")],
     body: Annotated[CaseRegistration, Body(openapi_examples={"puskesos": {"value": CASE_EXAMPLE}})],
     idempotency_key: Annotated[str | None, Header(
         max_length=200, description="the same key with the same body answers the first response again",
         examples=["2b1f6d0c-puskesos-karadenan-0001"])] = None,
 ) -> JSONResponse:
     ctx = _ctx(request)
+    if not caller.covers(body.address.region_code):
+        raise forbidden(["body", "address", "region_code"])
     try:
         outcome = await uc.register_case(sessions=ctx.sessions, topics=ctx.settings.topics,
                                          pseudonym_key=ctx.settings.pseudonym_key, registration=body,
@@ -71,20 +80,24 @@ async def register_case(
 
 @router.get("/cases/{case_id}", summary="The full case record, with personal data", response_model=CaseRecord,
             responses={404: NOT_FOUND, 422: ERRORS})
-async def get_case(request: Request, case_id: CaseId) -> dict[str, Any]:
+async def get_case(request: Request, caller: Annotated[Principal, _caller("GET /v1/cases/{case_id}")],
+                   case_id: CaseId) -> dict[str, Any]:
     try:
-        return await records.get_case(sessions=_ctx(request).sessions, case_id=case_id)
+        return await records.get_case(sessions=_ctx(request).sessions, case_id=case_id, scope=caller.scope,
+                                      actor=caller.sub)
     except uc.CaseNotFound:
         raise _not_found() from None
 
 
 @router.post("/cases/{case_id}/complaints", status_code=201, summary="File a complaint on a case",
              response_model=ComplaintFiledView, responses={400: UNREADABLE, 404: NOT_FOUND, 422: ERRORS})
-async def file_complaint(request: Request, case_id: CaseId, body: ComplaintBody) -> dict[str, Any]:
+async def file_complaint(request: Request,
+                         caller: Annotated[Principal, _caller("POST /v1/cases/{case_id}/complaints")],
+                         case_id: CaseId, body: ComplaintBody) -> dict[str, Any]:
     ctx = _ctx(request)
     try:
         outcome = await uc.file_complaint(sessions=ctx.sessions, topics=ctx.settings.topics, case_id=case_id,
-                                          complaint=body)
+                                          complaint=body, scope=caller.scope)
     except uc.CaseNotFound:
         raise _not_found() from None
     ctx.relay.wake()
@@ -96,11 +109,13 @@ async def file_complaint(request: Request, case_id: CaseId, body: ComplaintBody)
                description="Extension (UU PDP). Blanks NIK, KK, name, phone, e-mail, street, RT/RW and the "
                            "descriptions in intake's database and publishes a tombstone for the case on "
                            "`slrt.case.contacts`. Asking again answers the first erasure.")
-async def erase_personal_data(request: Request, case_id: CaseId) -> dict[str, Any]:
+async def erase_personal_data(
+        request: Request, caller: Annotated[Principal, _caller("DELETE /v1/cases/{case_id}/personal-data")],
+        case_id: CaseId) -> dict[str, Any]:
     ctx = _ctx(request)
     try:
         erased = await erasure.erase_personal_data(sessions=ctx.sessions, topics=ctx.settings.topics,
-                                                   case_id=case_id)
+                                                   case_id=case_id, scope=caller.scope, actor=caller.sub)
     except uc.CaseNotFound:
         raise _not_found() from None
     ctx.relay.wake()

@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from slrt_shared.access.principal import NATIONAL
+from slrt_shared.access.queries import within
 from slrt_shared.contracts.envelope import KafkaRecord
 from slrt_shared.db import utc
 from slrt_shared.outbox import add_to_outbox
@@ -28,13 +30,16 @@ def tombstone(topics: Topics, case_id: str) -> KafkaRecord:
 
 
 async def erase_personal_data(
-    *, sessions: async_sessionmaker[AsyncSession], topics: Topics, case_id: str, actor: str | None = None
+    *, sessions: async_sessionmaker[AsyncSession], topics: Topics, case_id: str, actor: str | None = None,
+    scope: str = NATIONAL,
 ) -> dict[str, Any]:
-    """Erase once; asking again answers the first erasure and publishes nothing more."""
+    """Erase once; asking again answers the first erasure and publishes nothing more. A case outside ``scope``
+    is not found, as one that does not exist."""
     now = datetime.now(UTC)
     async with sessions() as session, session.begin():
         row = (await session.execute(sa.select(t.cases.c.erased_at, t.cases.c.body, t.cases.c.citizen_ref)
-                                     .where(t.cases.c.case_id == case_id))).first()
+                                     .where(t.cases.c.case_id == case_id,
+                                            within(t.cases.c.region_code, scope)))).first()
         if row is None:
             raise CaseNotFound("no such case")
         if row.erased_at is not None:

@@ -11,6 +11,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from slrt_shared import identity
+from slrt_shared.access.principal import NATIONAL
+from slrt_shared.access.queries import within
 from slrt_shared.contracts.fields import IDENTIFIER_PATTERN
 from slrt_shared.db import utc
 from slrt_shared.errors import SlrtError
@@ -64,20 +66,23 @@ def case_record(row: Any, complaints: list[Any]) -> dict[str, Any]:
 
 
 async def _audit(session: AsyncSession, action: str, *, case_id: str | None = None, citizen_ref: str | None = None,
-                 detail: dict[str, Any] | None = None) -> None:
+                 detail: dict[str, Any] | None = None, actor: str | None = None) -> None:
     await session.execute(t.audit_log.insert().values(at=datetime.now(UTC), action=action, case_id=case_id,
-                                                      citizen_ref=citizen_ref, detail=detail))
+                                                      citizen_ref=citizen_ref, detail=detail, actor=actor))
 
 
-async def get_case(*, sessions: async_sessionmaker[AsyncSession], case_id: str) -> dict[str, Any]:
+async def get_case(*, sessions: async_sessionmaker[AsyncSession], case_id: str, scope: str = NATIONAL,
+                   actor: str | None = None) -> dict[str, Any]:
+    """The case's full record; a case outside ``scope`` is not found, as one that does not exist."""
     async with sessions() as session, session.begin():
-        row = (await session.execute(sa.select(t.cases).where(t.cases.c.case_id == case_id))).first()
+        row = (await session.execute(sa.select(t.cases).where(
+            t.cases.c.case_id == case_id, within(t.cases.c.region_code, scope)))).first()
         if row is None:
             raise CaseNotFound("no such case")
         complaints = (await session.execute(
             sa.select(t.complaints.c.complaint_id, t.complaints.c.referral_id, t.complaints.c.filed_at)
             .where(t.complaints.c.case_id == case_id).order_by(t.complaints.c.filed_at))).all()
-        await _audit(session, "case_viewed", case_id=case_id, citizen_ref=row.citizen_ref)
+        await _audit(session, "case_viewed", case_id=case_id, citizen_ref=row.citizen_ref, actor=actor)
     return case_record(row, list(complaints))
 
 
@@ -102,18 +107,21 @@ def case_summary(row: Any) -> dict[str, Any]:
 
 
 async def citizen_cases(
-    *, sessions: async_sessionmaker[AsyncSession], nik: str, pseudonym_key: str, limit: int, cursor: str | None
+    *, sessions: async_sessionmaker[AsyncSession], nik: str, pseudonym_key: str, limit: int, cursor: str | None,
+    scope: str = NATIONAL, actor: str | None = None,
 ) -> dict[str, Any]:
-    """The citizen's cases, newest first, ``limit`` at a time."""
+    """The citizen's cases within ``scope``, newest first, ``limit`` at a time (none: the page of an unknown
+    NIK)."""
     c = t.cases.c
-    query = sa.select(t.cases).where(c.nik == nik).order_by(c.registered_at.desc(), c.case_id.desc())
+    query = (sa.select(t.cases).where(c.nik == nik, within(c.region_code, scope))
+             .order_by(c.registered_at.desc(), c.case_id.desc()))
     if cursor:
         at, case_id = decode_cursor(cursor)
         query = query.where(sa.or_(c.registered_at < at, sa.and_(c.registered_at == at, c.case_id < case_id)))
     async with sessions() as session, session.begin():
         rows = (await session.execute(query.limit(limit + 1))).all()
         await _audit(session, "citizen_cases_viewed", citizen_ref=identity.citizen_ref(nik, pseudonym_key),
-                     detail={"cases": len(rows[:limit])})
+                     detail={"cases": len(rows[:limit])}, actor=actor)
     page = rows[:limit]
     more = len(rows) > limit
     return {"items": [case_summary(r) for r in page],

@@ -11,6 +11,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from slrt_shared import identity
+from slrt_shared.access.principal import NATIONAL
+from slrt_shared.access.queries import within
 from slrt_shared.codes import CaseStatus, Level
 from slrt_shared.contracts.case_events import CaseRegistered, ComplaintFiled, HouseholdInfo
 from slrt_shared.contracts.commands import CaseRegistration, ComplaintBody
@@ -172,9 +174,10 @@ async def _new_case(
 
 async def file_complaint(
     *, sessions: async_sessionmaker[AsyncSession], topics: Topics, case_id: str, complaint: ComplaintBody,
-    extra: Any = None, complaint_id: str | None = None,
+    extra: Any = None, complaint_id: str | None = None, scope: str = NATIONAL,
 ) -> Outcome:
-    """File a complaint. A caller-chosen ``complaint_id`` makes a redelivered command file nothing twice."""
+    """File a complaint. A caller-chosen ``complaint_id`` makes a redelivered command file nothing twice; a case
+    outside ``scope`` is not found, as one that does not exist."""
     now = datetime.now(UTC)
     complaint_id = complaint_id or str(uuid.uuid4())
     async with sessions() as session, session.begin():
@@ -182,7 +185,8 @@ async def file_complaint(
             sa.select(t.complaints.c.case_id).where(t.complaints.c.complaint_id == complaint_id))
         if already is not None:
             return Outcome(201, {"complaint_id": complaint_id, "case_id": already})
-        exists = await session.scalar(sa.select(t.cases.c.case_id).where(t.cases.c.case_id == case_id))
+        exists = await session.scalar(sa.select(t.cases.c.case_id).where(
+            t.cases.c.case_id == case_id, within(t.cases.c.region_code, scope)))
         if exists is None:
             raise CaseNotFound("no such case")
         await session.execute(t.complaints.insert().values(

@@ -6,15 +6,18 @@ import csv
 import io
 import tempfile
 from collections.abc import AsyncIterator, Iterator
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
+from slrt_shared.access.http import auth_responses
+from slrt_shared.access.principal import Principal
 
-from slrt_reporting.entrypoints.http import INVALID, sessions
+from slrt_reporting.entrypoints.http import INVALID, caller, scoped, sessions
 from slrt_reporting.entrypoints.params import Region, known_parameters_only
 from slrt_reporting.service_layer.queries import EXPORT_FIELDS, export_rows
 
-router = APIRouter(dependencies=[Depends(known_parameters_only)], tags=["exports"])
+router = APIRouter(dependencies=[Depends(known_parameters_only)], tags=["exports"], responses=auth_responses())
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 64 * 1024
 
@@ -25,13 +28,16 @@ def _attachment(region: str | None, suffix: str) -> dict[str, str]:
 
 
 @router.get("/v1/export.csv", summary="One row per case (UTF-8 CSV)", responses=INVALID)
-async def export_csv(request: Request, region: Region = None) -> StreamingResponse:
+async def export_csv(request: Request, who: Annotated[Principal, caller("GET /v1/export.csv")],
+                     region: Region = None) -> StreamingResponse:
+    shown, visible = scoped(who, region)
+
     async def rows() -> AsyncIterator[str]:
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=EXPORT_FIELDS)
         writer.writeheader()
         async with sessions(request)() as session:
-            async for row in export_rows(session, region):
+            async for row in export_rows(session, None if shown == "nasional" else shown, visible=visible):
                 writer.writerow(row)
                 if buffer.tell() > CHUNK:
                     yield buffer.getvalue()
@@ -43,14 +49,16 @@ async def export_csv(request: Request, region: Region = None) -> StreamingRespon
 
 
 @router.get("/v1/export.xlsx", summary="One row per case (Excel workbook)", responses=INVALID)
-async def export_xlsx(request: Request, region: Region = None) -> StreamingResponse:
+async def export_xlsx(request: Request, who: Annotated[Principal, caller("GET /v1/export.xlsx")],
+                      region: Region = None) -> StreamingResponse:
+    shown, visible = scoped(who, region)
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("kasus")
     sheet.append(EXPORT_FIELDS)
     async with sessions(request)() as session:
-        async for row in export_rows(session, region):
+        async for row in export_rows(session, None if shown == "nasional" else shown, visible=visible):
             sheet.append([row[f] for f in EXPORT_FIELDS])
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by the stream
     book.save(spool)

@@ -8,13 +8,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse
 from slrt_shared import regions
+from slrt_shared.access.http import auth_responses, guard
+from slrt_shared.access.principal import Principal, Role
 from slrt_shared.codes import CaseStatus, Level
 from slrt_shared.http import FieldError
 
 from slrt_reporting.entrypoints.params import CaseNumber, Cursor, Limit, Region, known_parameters_only
 from slrt_reporting.service_layer import queries, stats
 
-router = APIRouter(dependencies=[Depends(known_parameters_only)])
+router = APIRouter(dependencies=[Depends(known_parameters_only)], responses=auth_responses())
 page = APIRouter()
 DASHBOARD = pathlib.Path(__file__).resolve().parent.parent / "static" / "dashboard.html"
 NOT_FOUND = {404: {"description": "no such case (or its registration is not known yet)"}}
@@ -25,6 +27,25 @@ def sessions(request: Request) -> Any:
     return request.app.state.reporting.sessions
 
 
+def caller(name: str) -> Any:
+    return Depends(guard("reporting", name))
+
+
+def scoped(principal: Principal, region: str | None) -> tuple[str, bool]:
+    """The region to show for ``region`` as asked: narrowed to the scope; one beside the scope shows nothing."""
+    narrowed = principal.narrow(region)
+    return (narrowed, True) if narrowed is not None else (region or "nasional", False)
+
+
+FREE_TEXT = ("reason", "note")
+
+
+def without_free_text(view: dict[str, Any]) -> dict[str, Any]:
+    """An analyst's view: owners' reasons and supervisors' notes are free text and may name people."""
+    return {**view, "referrals": [{**r, "reason": None} for r in view["referrals"]],
+            "timeline": [{k: v for k, v in e.items() if k not in FREE_TEXT} for e in view["timeline"]]}
+
+
 @page.get("/", include_in_schema=False)
 async def dashboard() -> HTMLResponse:
     return HTMLResponse(DASHBOARD.read_text(encoding="utf-8"), headers={"Cache-Control": "no-cache"})
@@ -32,35 +53,40 @@ async def dashboard() -> HTMLResponse:
 
 @router.get("/v1/cases/{case_id}", tags=["cases"], summary="One case: status, level, referrals, timeline",
             responses={**NOT_FOUND, **INVALID})
-async def get_case(request: Request, case_id: Annotated[str, Path(max_length=64)]) -> dict[str, Any]:
+async def get_case(request: Request, who: Annotated[Principal, caller("GET /v1/cases/{case_id}")],
+                   case_id: Annotated[str, Path(max_length=64)]) -> dict[str, Any]:
     async with sessions(request)() as session:
         view = await queries.case_view(session, case_id)
-    if view is None:
+    if view is None or not who.covers(view["region_code"]):
         raise FieldError(404, ["path", "case_id"], type_="not_found", en="case not found",
                          id_="kasus tidak ditemukan")
-    return view
+    return without_free_text(view) if who.role is Role.ANALYST else view
 
 
 @router.get("/v1/cases", tags=["cases"], summary="Cases, filtered and paginated (newest first)", responses=INVALID)
-async def list_cases(request: Request, region: Region = None, status: CaseStatus | None = None,
-                     level: Level | None = None, case_number: CaseNumber = None, overdue: bool | None = None,
-                     limit: Limit = 50, cursor: Cursor = None) -> dict[str, Any]:
-    where = queries.CaseFilter(region=region, status=status.value if status else None,
-                               level=level.value if level else None, case_number=case_number, overdue=overdue)
+async def list_cases(request: Request, who: Annotated[Principal, caller("GET /v1/cases")], region: Region = None,
+                     status: CaseStatus | None = None, level: Level | None = None, case_number: CaseNumber = None,
+                     overdue: bool | None = None, limit: Limit = 50, cursor: Cursor = None) -> dict[str, Any]:
+    shown, visible = scoped(who, region)
+    where = queries.CaseFilter(region=None if shown == "nasional" else shown, status=status.value if status else None,
+                               level=level.value if level else None, case_number=case_number, overdue=overdue,
+                               visible=visible)
     async with sessions(request)() as session:
         return await queries.list_cases(session, where, limit=limit, cursor=cursor)
 
 
 @router.get("/v1/stats", tags=["stats"], responses=INVALID,
             summary="Counts for a region and everything in it: status, level, PPKS, programme, escalation, SLA")
-async def get_stats(request: Request, region: Region = None) -> dict[str, Any]:
+async def get_stats(request: Request, who: Annotated[Principal, caller("GET /v1/stats")],
+                    region: Region = None) -> dict[str, Any]:
+    shown, visible = scoped(who, region)
     async with sessions(request)() as session:
-        return await stats.stats(session, region or "nasional")
+        return await stats.stats(session, shown, visible=visible)
 
 
 @router.get("/v1/regions", tags=["regions"], responses=INVALID,
             summary="The regions one level below a region, with names (for drilling down)")
-async def children(region: Region = None) -> dict[str, Any]:
+async def children(who: Annotated[Principal, caller("GET /v1/regions")], region: Region = None) -> dict[str, Any]:
     code = region or "nasional"
     kids = [] if code != "nasional" and regions.level_of(code) is Level.DESA else regions.children(code)
     return {"region": code, "name": regions.region_name(code),

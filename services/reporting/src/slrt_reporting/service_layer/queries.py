@@ -81,10 +81,13 @@ class CaseFilter:
     level: str | None = None
     case_number: str | None = None
     overdue: bool | None = None
+    visible: bool = True  # False: the region lies outside the caller's scope, so nothing in it is shown
 
     def clauses(self) -> list[Any]:
         c = t.cases.c
         out = [region_clause(self.region), c.registered_at.is_not(None)]
+        if not self.visible:
+            out.append(sa.false())
         if self.status:
             out.append(c.status == self.status)
         if self.level:
@@ -144,7 +147,9 @@ async def list_cases(session: AsyncSession, where: CaseFilter, *, limit: int, cu
     rows = (await session.execute(query.order_by(c.registered_at.desc(), c.case_id.desc()).limit(limit + 1))
             ).mappings().all()
     counter = where.counter()
-    if counter is not None:
+    if not where.visible:
+        total = 0
+    elif counter is not None:
         total = await counted(session, where.region, *counter)
     else:
         total = int(await session.scalar(sa.select(sa.func.count()).select_from(t.cases)
@@ -159,8 +164,9 @@ EXPORT_FIELDS = ["case_id", "case_number", "region_code", "region_name", "status
                  "escalated", "complaints"]
 
 
-async def export_rows(session: AsyncSession, region: str | None) -> AsyncIterator[dict[str, Any]]:
-    query = (sa.select(t.cases).where(region_clause(region), t.cases.c.registered_at.is_not(None))
+async def export_rows(session: AsyncSession, region: str | None, *, visible: bool = True
+                      ) -> AsyncIterator[dict[str, Any]]:
+    query = (sa.select(t.cases).where(*CaseFilter(region=region, visible=visible).clauses())
              .order_by(t.cases.c.registered_at, t.cases.c.case_id))
     result = await session.stream(query.execution_options(yield_per=1000))
     async for case in result.mappings():

@@ -81,8 +81,9 @@ async def by_region(session: AsyncSession, region: str) -> list[dict[str, Any]]:
     return out
 
 
-async def stats(session: AsyncSession, region: str) -> dict[str, Any]:
-    by: By = (await _counters(session, [region])).get(region, {})
+async def stats(session: AsyncSession, region: str, *, visible: bool = True) -> dict[str, Any]:
+    """The figures of ``region``; not ``visible`` (outside the caller's scope): those of a region without cases."""
+    by: By = (await _counters(session, [region])).get(region, {}) if visible else {}
     total = by.get("total", {}).get("", 0)
     sla = by.get("sla", {})
     escalated = by.get("escalated", {})
@@ -111,6 +112,6 @@ async def stats(session: AsyncSession, region: str) -> dict[str, Any]:
         "mean_resolution_hours": round(by.get("resolution_secs", {}).get("", 0) / resolved / 3600, 2)
         if resolved else None,
         "notifications": _notifications(by),
-        "by_region": await by_region(session, region),
+        "by_region": await by_region(session, region) if visible else [],
         "as_of": datetime.now(UTC).isoformat(),
     }

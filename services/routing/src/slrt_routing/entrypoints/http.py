@@ -4,22 +4,26 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import sqlalchemy as sa
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
+from slrt_shared.access.http import auth_responses, guard
+from slrt_shared.access.principal import Principal
 from slrt_shared.codes import ReferralStatus
-from slrt_shared.db import utc
 from slrt_shared.http import FieldError
 
-from slrt_routing.adapters import tables as t
 from slrt_routing.domain.clock import LADDER, CannotEscalate
 from slrt_routing.domain.referral import InvalidTransition
-from slrt_routing.service_layer.answers import UnknownReferral, answer_referral, referral_view
+from slrt_routing.service_layer import queries
+from slrt_routing.service_layer.answers import UnknownReferral, answer_referral
 from slrt_routing.service_layer.context import Routing
 from slrt_routing.service_layer.timers import UnknownCase, escalate_manually
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", responses=auth_responses())
 Id = Annotated[str, Path(max_length=64)]
+
+
+def _caller(name: str) -> Any:
+    return Depends(guard("routing", name))
 
 
 class StatusBody(BaseModel):
@@ -45,7 +49,9 @@ def _not_found(what: str) -> FieldError:
 
 @router.post("/referrals/{referral_id}/status", tags=["referrals"], summary="An owner answers a referral",
              responses={409: {"description": "invalid status transition"}})
-async def set_status(request: Request, referral_id: Id, body: StatusBody) -> dict[str, Any]:
+async def set_status(request: Request,
+                     caller: Annotated[Principal, _caller("POST /v1/referrals/{referral_id}/status")],
+                     referral_id: Id, body: StatusBody) -> dict[str, Any]:
     routing = _routing(request)
     if body.status is ReferralStatus.DISPATCHED:
         raise FieldError(422, ["body", "status"], type_="status_not_allowed", en="an owner cannot set dispatched",
@@ -53,7 +59,8 @@ async def set_status(request: Request, referral_id: Id, body: StatusBody) -> dic
     try:
         async with routing.sessions() as session, session.begin():
             view = await answer_referral(routing, session, referral_id=referral_id, case_id=None,
-                                         status=body.status, reason=body.reason, note=body.note)
+                                         status=body.status, reason=body.reason, note=body.note,
+                                         principal=caller)
     except UnknownReferral:
         raise _not_found("referral") from None
     except InvalidTransition as exc:
@@ -65,9 +72,10 @@ async def set_status(request: Request, referral_id: Id, body: StatusBody) -> dic
 
 @router.post("/cases/{case_id}/escalate", tags=["cases"], summary="A supervisor escalates a case by hand",
              responses={409: {"description": "resolved, or already at kabupaten"}})
-async def escalate(request: Request, case_id: Id, body: EscalateBody) -> dict[str, Any]:
+async def escalate(request: Request, caller: Annotated[Principal, _caller("POST /v1/cases/{case_id}/escalate")],
+                   case_id: Id, body: EscalateBody) -> dict[str, Any]:
     try:
-        return await escalate_manually(_routing(request), case_id=case_id, reason=body.reason)
+        return await escalate_manually(_routing(request), case_id=case_id, reason=body.reason, scope=caller.scope)
     except UnknownCase:
         raise _not_found("case") from None
     except CannotEscalate as exc:
@@ -76,24 +84,32 @@ async def escalate(request: Request, case_id: Id, body: EscalateBody) -> dict[st
 
 
 @router.get("/cases/{case_id}", tags=["cases"], summary="Routing's view of a case: level, clock, referrals")
-async def get_case(request: Request, case_id: Id) -> dict[str, Any]:
-    routing = _routing(request)
-    async with routing.sessions() as session:
-        case = (await session.execute(sa.select(t.cases).where(t.cases.c.case_id == case_id))).first()
-        if case is None:
-            raise _not_found("case")
-        refs = (await session.execute(sa.select(t.referrals).where(t.referrals.c.case_id == case_id)
-                                      .order_by(t.referrals.c.created_at))).all()
-    return {
-        "case_id": case.case_id, "case_number": case.case_number, "status": case.status, "level": case.level,
-        "region_code": case.region_code, "rules_version": case.rules_version, "overdue": case.overdue,
-        "deadline": utc(case.deadline).isoformat() if case.deadline else None,
-        "referrals": [referral_view(r) for r in refs],
-    }
+async def get_case(request: Request, caller: Annotated[Principal, _caller("GET /v1/cases/{case_id}")],
+                   case_id: Id) -> dict[str, Any]:
+    try:
+        return await queries.case_view(_routing(request), case_id=case_id, principal=caller)
+    except UnknownCase:
+        raise _not_found("case") from None
+
+
+@router.get("/referrals", tags=["referrals"], summary="Referrals to answer: an owner's own, or those in scope",
+            description="Active referrals (not re-routed or re-opened), the longest waiting first.")
+async def list_referrals(
+    request: Request, caller: Annotated[Principal, _caller("GET /v1/referrals")],
+    status: Annotated[ReferralStatus | None, Query(description="only referrals in this status")] = None,
+    limit: Annotated[int, Query(ge=1, le=500, description="page size")] = 100,
+    cursor: Annotated[str | None, Query(max_length=200, description="`next_cursor` of the page before")] = None,
+) -> dict[str, Any]:
+    try:
+        return await queries.referrals(_routing(request), principal=caller, status=status, limit=limit,
+                                       cursor=cursor)
+    except queries.BadCursor:
+        raise FieldError(422, ["query", "cursor"], type_="cursor_invalid", en="not a cursor this list gave",
+                         id_="bukan cursor dari daftar ini") from None
 
 
 @router.get("/rules", tags=["rules"], summary="The active rules version, owners per programme, SLA ladder")
-async def rules(request: Request) -> dict[str, Any]:
+async def rules(request: Request, caller: Annotated[Principal, _caller("GET /v1/rules")]) -> dict[str, Any]:
     routing = _routing(request)
     book = routing.rules.public()
     return {"version": routing.rules.version, "ladder": [lv.value for lv in LADDER],

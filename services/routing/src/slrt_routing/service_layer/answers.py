@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from slrt_shared.access.principal import Principal
 from slrt_shared.codes import CaseStatus, Level, Programme, ReferralStatus
 from slrt_shared.contracts.case_events import REFERRAL_STATUS_EVENTS, CaseResolved
 from slrt_shared.db import utc
@@ -30,12 +31,17 @@ class UnknownReferral(PermanentError):
 async def answer_referral(
     routing: Routing, session: AsyncSession, *, referral_id: str, case_id: str | None, status: ReferralStatus,
     reason: str | None = None, note: str | None = None, now: datetime | None = None,
+    principal: Principal | None = None,
 ) -> dict[str, Any]:
+    """Answer a referral. With a ``principal``, a referral it does not reach (another owner's, a case outside
+    the scope) is unknown, exactly as one that does not exist."""
     now = now or datetime.now(UTC)
     row = (await session.execute(sa.select(t.referrals).where(t.referrals.c.referral_id == referral_id))).first()
     if row is None or (case_id is not None and row.case_id != case_id):
         raise UnknownReferral("no such referral")
     case = await locked_case(session, row.case_id)
+    if principal is not None and not principal.reaches_referral(row.owner_id, case.region_code):
+        raise UnknownReferral("no such referral")
     row = (await session.execute(sa.select(t.referrals).where(t.referrals.c.referral_id == referral_id))).first()
     current = ReferralStatus(row.status)
     if not lifecycle.transition(current, status):

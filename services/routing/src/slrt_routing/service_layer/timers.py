@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from slrt_shared import regions
+from slrt_shared.access.principal import NATIONAL
 from slrt_shared.codes import CaseStatus, Level
 from slrt_shared.contracts.base import EventData
 from slrt_shared.contracts.case_events import CaseClosed, CaseEscalated, CaseOverdue
@@ -144,11 +146,13 @@ async def _escalate(routing: Routing, session: AsyncSession, case: Any, step: cl
     await routing.publish(session, case.case_id, _escalated(case.case_id, step, note))
 
 
-async def escalate_manually(routing: Routing, *, case_id: str, reason: str) -> dict[str, Any]:
+async def escalate_manually(routing: Routing, *, case_id: str, reason: str, scope: str = NATIONAL) -> dict[str, Any]:
+    """A supervisor moves the case up one level; a case outside ``scope`` is unknown, as one that does not
+    exist."""
     now = datetime.now(UTC)
     async with routing.sessions() as session, session.begin():
         case = await locked_case(session, case_id)
-        if case is None:
+        if case is None or not regions.contains(scope, case.region_code):
             raise UnknownCase("no such case")
         step = clock.manual_escalation(
             level=Level(case.level), resolved=case.status in (CaseStatus.RESOLVED.value, CaseStatus.CLOSED.value),

@@ -1,0 +1,74 @@
+"""The HTTP side of access: ``guard(service, door)`` is a FastAPI dependency that answers who is asking (a
+``Principal``) or refuses: 401 with ``WWW-Authenticate: Bearer`` for no valid token, 403 for a role the door
+does not admit. Scope is applied by each use case, since only it knows the case's region."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from slrt_shared.access.policy import door
+from slrt_shared.access.principal import Principal
+from slrt_shared.access.tokens import TokenRejected, TokenVerifier, bearer
+from slrt_shared.http import FieldError
+from slrt_shared.logging import get_logger
+
+log = get_logger(__name__)
+
+
+def unauthorized(presented: bool) -> FieldError:
+    challenge = 'Bearer error="invalid_token"' if presented else "Bearer"
+    return FieldError(401, ["header", "Authorization"], type_="unauthorized",
+                      en="a valid bearer token is needed", id_="diperlukan token bearer yang sah",
+                      headers={"WWW-Authenticate": challenge})
+
+
+def forbidden(loc: list[str | int] | None = None) -> FieldError:
+    return FieldError(403, loc or ["header", "Authorization"], type_="forbidden",
+                      en="your role or region may not do this", id_="peran atau wilayah Anda tidak boleh melakukan ini")
+
+
+async def principal_of(request: Request) -> Principal:
+    verifier: TokenVerifier = request.app.state.verifier
+    header = request.headers.get("authorization")
+    try:
+        token = bearer(header)
+        # a JWKS fetch (first use, a new key id) is blocking I/O: off the event loop
+        return await asyncio.to_thread(verifier.verify, token)
+    except TokenRejected as exc:
+        log.info("token_rejected", reason=exc.reason, path=request.scope.get("route").path  # type: ignore[union-attr]
+                 if request.scope.get("route") else None)
+        raise unauthorized(presented=bool(header)) from None
+
+
+#: Declares the scheme in the OpenAPI document (``/docs`` then offers "Authorize"); the header itself is read by
+#: ``principal_of``, so every refusal has the contract's shape.
+BEARER = HTTPBearer(auto_error=False, scheme_name="bearer",
+                    description="a JWT: an OpenID Connect access token, or `slrt token issue` in development")
+
+
+def guard(service: str, name: str) -> Callable[..., Awaitable[Principal]]:
+    """The dependency of one door of the access table."""
+    the_door = door(service, name)
+
+    async def caller(request: Request, _scheme: HTTPAuthorizationCredentials | None = Depends(BEARER)) -> Principal:
+        principal = await principal_of(request)
+        if principal.role not in the_door.roles:
+            raise forbidden()
+        request.state.principal = principal
+        return principal
+
+    caller.__name__ = f"caller_{service}_{the_door.method.lower()}"
+    return caller
+
+
+def auth_responses() -> dict[int | str, dict[str, Any]]:
+    """The 401 and 403 answers, for a route's OpenAPI ``responses``."""
+    from slrt_shared.http import ErrorBody
+
+    return {401: {"model": ErrorBody, "description": "no valid bearer token"},
+            403: {"model": ErrorBody, "description": "the caller's role may not use this route"}}

@@ -1,0 +1,96 @@
+"""Who may use which door: every HTTP route and command topic of the four services, by role, and how the
+scope applies. One table: the routes look their door up here, ``docs/ACCESS.md`` is rendered from it and the
+access tests are generated from it.
+
+A scope covers its region and everything below it. Out of scope answers exactly as absent: a 404 for a case or
+referral, the empty page an unknown NIK gets, nothing in a list or a figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slrt_shared.access.principal import Role
+
+OPERATOR, SUPERVISOR, OWNER, ANALYST, ADMIN = Role.OPERATOR, Role.SUPERVISOR, Role.OWNER, Role.ANALYST, Role.ADMIN
+
+
+@dataclass(frozen=True)
+class Door:
+    service: str
+    name: str  # "POST /v1/cases" (a route) or "slrt.intake.commands register_case" (a command)
+    roles: frozenset[Role]
+    scope: str  # how the caller's scope applies, in words for the docs
+
+    @property
+    def method(self) -> str:
+        return self.name.split(" ", 1)[0]
+
+    @property
+    def path(self) -> str:
+        return self.name.split(" ", 1)[1]
+
+
+def _door(service: str, name: str, roles: set[Role], scope: str) -> Door:
+    return Door(service, name, frozenset(roles), scope)
+
+
+DOORS: tuple[Door, ...] = (
+    _door("intake", "POST /v1/cases", {OPERATOR, SUPERVISOR, ADMIN},
+          "the desa of `address.region_code` must be in scope, else 403"),
+    _door("intake", "GET /v1/cases/{case_id}", {OPERATOR, SUPERVISOR, ADMIN},
+          "the case's desa in scope, else 404; audited with the caller's subject"),
+    _door("intake", "POST /v1/cases/{case_id}/complaints", {OPERATOR, SUPERVISOR, ADMIN},
+          "the case's desa in scope, else 404"),
+    _door("intake", "DELETE /v1/cases/{case_id}/personal-data", {SUPERVISOR, ADMIN},
+          "the case's desa in scope, else 404; audited with the caller's subject"),
+    _door("intake", "GET /v1/citizens/{nik}/cases", {OPERATOR, SUPERVISOR, ADMIN},
+          "only the cases in scope; none in scope answers the empty page of an unknown NIK; audited"),
+    _door("routing", "POST /v1/referrals/{referral_id}/status", {OWNER, SUPERVISOR, ADMIN},
+          "an owner answers only referrals addressed to its `slrt_owner`; others: the case's desa in scope; "
+          "else 404"),
+    _door("routing", "POST /v1/cases/{case_id}/escalate", {SUPERVISOR, ADMIN},
+          "the case's desa in scope, else 404"),
+    _door("routing", "GET /v1/cases/{case_id}", {OPERATOR, SUPERVISOR, OWNER, ADMIN},
+          "the case's desa in scope (an owner: a case with a referral addressed to it), else 404"),
+    _door("routing", "GET /v1/referrals", {OWNER, SUPERVISOR, ADMIN},
+          "an owner lists the referrals addressed to it; others those of cases in scope"),
+    _door("routing", "GET /v1/rules", {OPERATOR, SUPERVISOR, OWNER, ANALYST, ADMIN}, "not scoped"),
+    _door("reporting", "GET /v1/cases/{case_id}", {OPERATOR, SUPERVISOR, ANALYST, ADMIN},
+          "the case's desa in scope, else 404"),
+    _door("reporting", "GET /v1/cases", {OPERATOR, SUPERVISOR, ANALYST, ADMIN},
+          "`region` narrowed to the scope"),
+    _door("reporting", "GET /v1/stats", {OPERATOR, SUPERVISOR, ANALYST, ADMIN}, "`region` narrowed to the scope"),
+    _door("reporting", "GET /v1/regions", {OPERATOR, SUPERVISOR, ANALYST, ADMIN}, "not scoped (reference data)"),
+    _door("reporting", "GET /v1/export.csv", {OPERATOR, SUPERVISOR, ANALYST, ADMIN},
+          "`region` narrowed to the scope"),
+    _door("reporting", "GET /v1/export.xlsx", {OPERATOR, SUPERVISOR, ANALYST, ADMIN},
+          "`region` narrowed to the scope"),
+)
+
+_BY_NAME = {(d.service, d.name): d for d in DOORS}
+
+
+def door(service: str, name: str) -> Door:
+    return _BY_NAME[(service, name)]
+
+
+def render_markdown() -> str:
+    roles = list(Role)
+    lines = [
+        "# Access: who may use which door",
+        "",
+        "Generated from `slrt_shared.access.policy` (`SLRT_UPDATE_SNAPSHOTS=1` regenerates it; a test fails when",
+        "it differs). Every `/v1` route needs `Authorization: Bearer <token>`; `/healthz`, `/readyz`, `/metrics`,",
+        "`/openapi.json`, `/docs` and `/asyncapi` need none. Missing, malformed, forged (bad signature, `alg: none`),",
+        "expired or wrong-audience token: `401` with `WWW-Authenticate: Bearer`. A role not listed: `403`.",
+        "A scope covers its region and everything below it (`nasional`: everything); out of scope answers",
+        "exactly as absent.",
+        "",
+        "| service | door | " + " | ".join(r.value for r in roles) + " | scope |",
+        "|---|---|" + "---|" * len(roles) + "---|",
+    ]
+    for d in DOORS:
+        marks = " | ".join("yes" if r in d.roles else "–" for r in roles)
+        lines.append(f"| {d.service} | `{d.name}` | {marks} | {d.scope} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,237 @@
+"""The access matrix, generated from the access table (``slrt_shared.access.policy.DOORS``): every HTTP door x
+every role x in scope / out of scope, and every door x every kind of bad token, against intake, routing and
+reporting running in-process on the real broker, with a case that went through all three.
+
+In scope means the case's kecamatan (an owner: the owner its referral is addressed to); out of scope means
+Kota Semarang (an owner: the same programme's owner there). Out of scope answers byte for byte as absent."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+import pytest_asyncio
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from slrt_intake.app import build_app as intake_app
+from slrt_intake.settings import IntakeSettings
+from slrt_reporting.app import build_app as reporting_app
+from slrt_reporting.settings import ReportingSettings
+from slrt_routing.app import build_app as routing_app
+from slrt_routing.settings import RoutingSettings
+from slrt_shared.access.policy import DOORS, Door
+from slrt_shared.access.principal import NATIONAL, Role
+
+from tests.support import eventually
+from tests.support.apps import running
+from tests.support.tokens import admin, token
+from tests.unit.shared.registration_rules import VALID, with_value
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+DESA, KECAMATAN, ELSEWHERE = "32.01.01.1002", "32.01.01", "33.74"
+OWNER_HERE, OWNER_ELSEWHERE = "dinsos-pkh@32.01", "dinsos-pkh@33.74"
+OTHER_NIK = "3201011508950002"  # a valid NIK with no case
+MISSING = "00000000-0000-4000-8000-000000000000"
+
+
+@dataclass
+class World:
+    clients: dict[str, httpx.AsyncClient]
+    case_id: str
+    erasable_case_id: str
+    referral_id: str
+    nik: str
+
+
+def principal(role: Role, in_scope: bool) -> dict[str, str]:
+    if role is Role.OWNER:
+        scope, owner = ("32.01", OWNER_HERE) if in_scope else (ELSEWHERE, OWNER_ELSEWHERE)
+    else:
+        scope, owner = (KECAMATAN if in_scope else ELSEWHERE), None
+    return {"Authorization": f"Bearer {token(role, scope, owner=owner)}"}
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def world(kafka_broker: Any, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
+    folder: Path = tmp_path_factory.mktemp("access")
+    prefix = f"t{uuid.uuid4().hex[:10]}."
+    common = {"kafka_bootstrap": kafka_broker.bootstrap, "topic_prefix": prefix, "outbox_poll_seconds": 0.05}
+    apps = {
+        "intake": intake_app(IntakeSettings(intake_database_url=f"sqlite+aiosqlite:///{folder / 'i.db'}", **common)),
+        "routing": routing_app(RoutingSettings(routing_database_url=f"sqlite+aiosqlite:///{folder / 'r.db'}",
+                                               sla_override_seconds=3600, **common)),
+        "reporting": reporting_app(ReportingSettings(
+            reporting_database_url=f"sqlite+aiosqlite:///{folder / 'p.db'}", **common)),
+    }
+    # clients that send no token of their own: each request says who asks
+    async with running(apps["intake"], headers={}) as intake, running(apps["routing"], headers={}) as routing, \
+            running(apps["reporting"], headers={}) as reporting:
+        body = with_value(VALID, ("needs",), ["PKH"])
+        case_id = (await intake.post("/v1/cases", json=body, headers=admin())).json()["case_id"]
+        erasable = (await intake.post("/v1/cases", json=with_value(body, ("citizen", "nik"), "3201015508950003"),
+                                      headers=admin())).json()["case_id"]
+
+        async def routed() -> str | None:
+            refs = (await routing.get(f"/v1/cases/{case_id}", headers=admin())).json().get("referrals") or []
+            return refs[0]["referral_id"] if refs else None
+
+        async def reported() -> bool:
+            return [(await reporting.get(f"/v1/cases/{c}", headers=admin())).status_code
+                    for c in (case_id, erasable)] == [200, 200]
+
+        referral_id = await eventually(routed, timeout=60)
+        await eventually(reported, timeout=60)
+        view = (await routing.get(f"/v1/cases/{case_id}", headers=admin())).json()
+        assert view["referrals"][0]["owner_id"] == OWNER_HERE
+        yield World({"intake": intake, "routing": routing, "reporting": reporting}, case_id, erasable, referral_id,
+                    VALID["citizen"]["nik"])
+
+
+def request_for(door: Door, w: World, *, absent: bool = False) -> tuple[str, dict[str, Any]]:
+    """The door's path and request options for the world's objects (or, ``absent``, for ones that do not
+    exist)."""
+    case = MISSING if absent else (w.erasable_case_id if door.method == "DELETE" else w.case_id)
+    referral = MISSING if absent else w.referral_id
+    path = door.path.replace("{case_id}", case).replace("{referral_id}", referral).replace(
+        "{nik}", OTHER_NIK if absent else w.nik)
+    options: dict[str, Any] = {}
+    if door.name == "POST /v1/cases":
+        options["json"] = with_value(VALID, ("needs",), ["PKH"])
+    elif door.name.endswith("/complaints"):
+        options["json"] = {"description": "Belum ada kabar dari dinas."}
+    elif door.name.endswith("/status"):
+        options["json"] = {"status": "accepted"}
+    elif door.name.endswith("/escalate"):
+        options["json"] = {"reason": "keluhan berulang"}
+    return path, options
+
+
+async def call(w: World, door: Door, headers: dict[str, str], *, absent: bool = False) -> httpx.Response:
+    path, options = request_for(door, w, absent=absent)
+    return await w.clients[door.service].request(door.method, path, headers=headers, **options)
+
+
+ROLE_CASES = [pytest.param(d, r, s, id=f"{d.service} {d.name} {r.value} {'in' if s else 'out'}")
+              for d in DOORS for r in Role for s in (True, False)]
+
+
+@pytest.mark.parametrize(("door", "role", "in_scope"), ROLE_CASES)
+async def test_each_role_in_and_out_of_scope(world: World, door: Door, role: Role, in_scope: bool) -> None:
+    headers = principal(role, in_scope)
+    response = await call(world, door, headers)
+    if role not in door.roles:
+        assert response.status_code == 403, response.text
+        assert response.json()["detail"][0]["type"] == "forbidden"
+        return
+    text = response.text
+    if in_scope:
+        assert response.status_code in (200, 201, 409), text  # 409: an escalation or answer already made
+        if door.method == "GET" and door.path in ("/v1/cases", "/v1/export.csv"):
+            assert world.case_id in text
+        if door.name in ("GET /v1/citizens/{nik}/cases", "GET /v1/referrals"):
+            assert world.case_id in text
+        if door.name == "GET /v1/stats":
+            assert response.json()["total"] >= 1
+        return
+    # out of scope
+    if door.name == "POST /v1/cases":
+        assert response.status_code == 403 and response.json()["detail"][0]["loc"] == ["body", "address", "region_code"]
+    elif "{" in door.path:
+        absent = await call(world, door, headers, absent=True)
+        assert (response.status_code, response.content) == (absent.status_code, absent.content)
+        if "{nik}" not in door.path:
+            assert response.status_code == 404
+        else:
+            assert response.json()["items"] == []
+    else:  # lists, figures and exports: narrowed to the scope, where the case is not
+        assert response.status_code == 200, text
+        assert world.case_id not in text
+        if door.name == "GET /v1/stats":
+            assert response.json()["total"] == 0
+
+
+def _b64(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def bad_tokens() -> dict[str, str | None]:
+    claims = {"iss": "slrt-dev", "aud": "slrt", "sub": "intruder", "exp": 4_000_000_000,
+              "slrt_role": "admin", "slrt_region": NATIONAL}
+    forged = jwt.encode(claims, Ed25519PrivateKey.generate(), algorithm="EdDSA")
+    return {
+        "none": None,
+        "not bearer": "Basic YWRtaW46YWRtaW4=",
+        "malformed": "Bearer not-a-token",
+        "forged": f"Bearer {forged}",
+        "alg none": f"Bearer {_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(claims)}.",
+        "expired": "Bearer " + token(Role.ADMIN, NATIONAL, ttl=timedelta(seconds=-120)),
+        "wrong audience": "Bearer " + token(Role.ADMIN, NATIONAL, audience="another-system"),
+    }
+
+
+TOKEN_CASES = [pytest.param(d, kind, id=f"{d.service} {d.name} {kind}") for d in DOORS for kind in bad_tokens()]
+
+
+@pytest.mark.parametrize(("door", "kind"), TOKEN_CASES)
+async def test_no_valid_token_is_401_with_a_challenge(world: World, door: Door, kind: str) -> None:
+    value = bad_tokens()[kind]
+    response = await call(world, door, {} if value is None else {"Authorization": value})
+    assert response.status_code == 401, response.text
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert response.json()["detail"] == [{"loc": ["header", "Authorization"], "type": "unauthorized",
+                                          "msg": "diperlukan token bearer yang sah"}]
+
+
+async def test_an_owner_answers_only_its_own_referrals(world: World) -> None:
+    routing = world.clients["routing"]
+    mine = {"Authorization": f"Bearer {token(Role.OWNER, '32.01', owner=OWNER_HERE)}"}
+    # the same programme's owner of another kabupaten, even with a national scope, does not reach it
+    other = {"Authorization": f"Bearer {token(Role.OWNER, NATIONAL, owner=OWNER_ELSEWHERE)}"}
+    refused = await routing.post(f"/v1/referrals/{world.referral_id}/status", json={"status": "rejected",
+                                 "reason": "bukan wewenang"}, headers=other)
+    unknown = await routing.post(f"/v1/referrals/{MISSING}/status", json={"status": "rejected",
+                                 "reason": "bukan wewenang"}, headers=other)
+    assert (refused.status_code, refused.content) == (unknown.status_code, unknown.content)
+    assert refused.status_code == 404
+    listed = (await routing.get("/v1/referrals", headers=other)).json()
+    assert listed["items"] == []
+    inbox = (await routing.get("/v1/referrals", headers=mine)).json()["items"]
+    assert world.referral_id in [r["referral_id"] for r in inbox] and {r["owner_id"] for r in inbox} == {OWNER_HERE}
+    view = (await routing.get(f"/v1/cases/{world.case_id}", headers=admin())).json()
+    assert len(view["referrals"]) == 1 and view["referrals"][0]["status"] != "rejected"  # not by the other owner
+
+
+async def test_an_analyst_sees_no_personal_data_or_free_text(world: World) -> None:
+    routing, reporting = world.clients["routing"], world.clients["reporting"]
+    await routing.post(f"/v1/referrals/{world.referral_id}/status", headers=admin(),
+                       json={"status": "in_progress", "reason": "Ibu Siti diminta datang ke kantor"})
+    analyst = {"Authorization": f"Bearer {token(Role.ANALYST, '32.01')}"}
+
+    async def reason_reported() -> bool:
+        view = (await reporting.get(f"/v1/cases/{world.case_id}", headers=admin())).json()
+        return any(e.get("reason") for e in view["timeline"])
+
+    await eventually(reason_reported, timeout=60)
+    bodies = [(await reporting.get(path, headers=analyst)).text for path in (
+        f"/v1/cases/{world.case_id}", "/v1/cases", "/v1/stats", "/v1/export.csv")]
+    bodies.append((await reporting.get("/v1/export.xlsx", headers=analyst)).content.decode("latin-1"))
+    personal = [VALID["citizen"][k] for k in ("nik", "kk", "name", "email")] + ["81234567890", "Melati", "Ibu Siti"]
+    for body in bodies:
+        assert not [p for p in personal if p in body]
+    for path in (f"/v1/cases/{world.case_id}", f"/v1/citizens/{world.nik}/cases"):
+        assert (await world.clients["intake"].get(path, headers=analyst)).status_code == 403
+    assert (await routing.get(f"/v1/cases/{world.case_id}", headers=analyst)).status_code == 403
+
+
+def test_the_matrix_covers_every_door() -> None:
+    assert {p.values[0].name for p in ROLE_CASES} == {d.name for d in DOORS}
+    assert len(ROLE_CASES) == len(DOORS) * len(Role) * 2
