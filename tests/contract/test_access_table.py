@@ -15,7 +15,7 @@ from slrt_reporting.app import build_app as reporting_app
 from slrt_reporting.settings import ReportingSettings
 from slrt_routing.app import build_app as routing_app
 from slrt_routing.settings import RoutingSettings
-from slrt_shared.access.policy import DOORS, render_markdown
+from slrt_shared.access.policy import ROUTES, render_markdown
 
 from tests.contract.snapshots import UPDATE
 from tests.support.ports import closed_address
@@ -40,7 +40,7 @@ def test_every_v1_route_is_a_door_of_the_table_and_checks_its_caller(service: st
     paths = app_of(service, tmp_path).openapi()["paths"]
     operations = {f"{method.upper()} {path}": op for path, ops in paths.items() for method, op in ops.items()}
     served = {name for name in operations if name.split(" ", 1)[1].startswith("/v1")}
-    assert served == {d.name for d in DOORS if d.service == service}
+    assert served == {d.name for d in ROUTES if d.service == service}
     assert [name for name in served if operations[name].get("security") != [{"bearer": []}]] == []
     assert [name for name in operations if name not in served and operations[name].get("security")] == []
 

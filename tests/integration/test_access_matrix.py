@@ -27,7 +27,7 @@ from slrt_reporting.app import build_app as reporting_app
 from slrt_reporting.settings import ReportingSettings
 from slrt_routing.app import build_app as routing_app
 from slrt_routing.settings import RoutingSettings
-from slrt_shared.access.policy import DOORS, Door
+from slrt_shared.access.policy import ROUTES, Door
 from slrt_shared.access.principal import NATIONAL, Role
 
 from tests.support import eventually
@@ -121,7 +121,7 @@ async def call(w: World, door: Door, headers: dict[str, str], *, absent: bool = 
 
 
 ROLE_CASES = [pytest.param(d, r, s, id=f"{d.service} {d.name} {r.value} {'in' if s else 'out'}")
-              for d in DOORS for r in Role for s in (True, False)]
+              for d in ROUTES for r in Role for s in (True, False)]
 
 
 @pytest.mark.parametrize(("door", "role", "in_scope"), ROLE_CASES)
@@ -178,7 +178,7 @@ def bad_tokens() -> dict[str, str | None]:
     }
 
 
-TOKEN_CASES = [pytest.param(d, kind, id=f"{d.service} {d.name} {kind}") for d in DOORS for kind in bad_tokens()]
+TOKEN_CASES = [pytest.param(d, kind, id=f"{d.service} {d.name} {kind}") for d in ROUTES for kind in bad_tokens()]
 
 
 @pytest.mark.parametrize(("door", "kind"), TOKEN_CASES)
@@ -233,5 +233,5 @@ async def test_an_analyst_sees_no_personal_data_or_free_text(world: World) -> No
 
 
 def test_the_matrix_covers_every_door() -> None:
-    assert {p.values[0].name for p in ROLE_CASES} == {d.name for d in DOORS}
-    assert len(ROLE_CASES) == len(DOORS) * len(Role) * 2
+    assert {p.values[0].name for p in ROLE_CASES} == {d.name for d in ROUTES}
+    assert len(ROLE_CASES) == len(ROUTES) * len(Role) * 2

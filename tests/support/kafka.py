@@ -22,8 +22,17 @@ async def publish(bootstrap: str, records: Iterable[KafkaRecord]) -> None:
         await producer.stop()
 
 
-async def publish_events(bootstrap: str, topic: str, key: str, *events: EventData, source: str = "/tests") -> None:
-    await publish(bootstrap, [to_kafka(e, topic=topic, source=source, key=key) for e in events])
+async def publish_events(bootstrap: str, topic: str, key: str, *events: EventData, source: str = "/tests",
+                         token: str | None = None) -> None:
+    """Publish events; a command (``token`` given) carries its sender's ``authorization`` header."""
+    records = [to_kafka(e, topic=topic, source=source, key=key) for e in events]
+    await publish(bootstrap, [signed(r, token) for r in records] if token else records)
+
+
+def signed(record: KafkaRecord, token: str) -> KafkaRecord:
+    """The record with its sender's token in the header ``authorization``, as a command carries it."""
+    return KafkaRecord(record.topic, record.key, record.value,
+                       [*record.headers, ("authorization", f"Bearer {token}".encode())])
 
 
 class TopicReader:

@@ -5,7 +5,7 @@ accepts."""
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -19,10 +19,10 @@ def _key() -> DevKey:
 
 
 def token(role: Role | str = Role.ADMIN, scope: str = NATIONAL, *, owner: str | None = None, sub: str | None = None,
-          ttl: timedelta = timedelta(hours=2), audience: str = "slrt") -> str:
+          ttl: timedelta = timedelta(hours=2), audience: str = "slrt", issued_at: datetime | None = None) -> str:
     role = Role(role)
     principal = Principal(sub=sub or f"test-{role.value}", role=role, scope=scope, owner=owner)
-    return _key().issue(principal, audience=audience, ttl=ttl)
+    return _key().issue(principal, audience=audience, ttl=ttl, now=issued_at)
 
 
 def auth(role: Role | str = Role.ADMIN, scope: str = NATIONAL, *, owner: str | None = None) -> dict[str, str]:

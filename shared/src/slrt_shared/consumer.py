@@ -15,6 +15,9 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 from pydantic import ValidationError
 
+from slrt_shared.access.messages import sender_headers, sender_of
+from slrt_shared.access.principal import Principal
+from slrt_shared.access.tokens import TokenRejected, TokenVerifier
 from slrt_shared.contracts.envelope import CloudEvent, EnvelopeError, from_kafka
 from slrt_shared.errors import PermanentError, safe_error_message
 from slrt_shared.logging import get_logger
@@ -22,7 +25,8 @@ from slrt_shared.topics import Topics
 
 log = get_logger(__name__)
 
-EventHandler = Callable[[CloudEvent], Awaitable[None]]
+EventHandler = Callable[..., Awaitable[None]]  # (event) or, when authenticating, (event, sender)
+Sender = Principal | TokenRejected  # who sent a command, or why no one could be verified
 TombstoneHandler = Callable[[str], Awaitable[None]]
 PERMANENT = (EnvelopeError, ValidationError, PermanentError)
 
@@ -32,8 +36,11 @@ class DeadLetters:
         self._producer = producer
         self.sent = 0
 
-    async def send(self, record: Any, *, error: BaseException, attempts: int) -> None:
-        headers = [(k, v) for k, v in (record.headers or []) if not k.startswith("x-")]
+    async def send(self, record: Any, *, error: BaseException, attempts: int, sender: Principal | None = None) -> None:
+        """The original value and CloudEvents headers, the reason, and the verified sender if there was one;
+        never the sender's token (``authorization``)."""
+        headers = [(k, v) for k, v in (record.headers or []) if not k.startswith("x-") and k.lower() != "authorization"]
+        headers += sender_headers(sender) if sender is not None else []
         headers += [
             ("x-error-type", type(error).__name__.encode()),
             ("x-error-message", safe_error_message(error).encode()),
@@ -59,8 +66,10 @@ class ReliableHandler:
         attempts: int = 3,
         backoff_seconds: float = 0.2,
         on_tombstone: TombstoneHandler | None = None,
+        authenticate: TokenVerifier | None = None,
     ) -> None:
         self.name = name
+        self._verifier = authenticate
         self._handle = handle
         self._dead = dead_letters
         self._attempts = attempts
@@ -76,28 +85,35 @@ class ReliableHandler:
         except EnvelopeError as exc:
             await self._give_up(record, exc, 1)
             return
+        sender: Sender | None = None
+        if self._verifier is not None:
+            try:
+                sender = sender_of(event, self._verifier)
+            except TokenRejected as exc:
+                sender = exc
+        verified = sender if isinstance(sender, Principal) else None
         for attempt in range(1, self._attempts + 1):
             try:
-                await self._handle(event)
+                await (self._handle(event) if self._verifier is None else self._handle(event, sender))
                 return
             except PERMANENT as exc:
-                await self._give_up(record, exc, attempt)
+                await self._give_up(record, exc, attempt, verified)
                 return
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 if attempt == self._attempts:
                     log.exception("handler_failed", consumer=self.name, ce_type=event.type, ce_id=event.id)
-                    await self._give_up(record, exc, attempt)
+                    await self._give_up(record, exc, attempt, verified)
                     return
                 log.warning("handler_retry", consumer=self.name, ce_type=event.type, attempt=attempt,
                             error=type(exc).__name__)
                 await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
 
-    async def _give_up(self, record: Any, exc: BaseException, attempts: int) -> None:
+    async def _give_up(self, record: Any, exc: BaseException, attempts: int, sender: Principal | None = None) -> None:
         log.warning("dead_lettered", consumer=self.name, topic=record.topic, partition=record.partition,
                     offset=record.offset, error_type=type(exc).__name__, error=safe_error_message(exc))
-        await self._dead.send(record, error=exc, attempts=attempts)
+        await self._dead.send(record, error=exc, attempts=attempts, sender=sender)
 
 
 BatchHandler = Callable[[list[CloudEvent]], Awaitable[None]]

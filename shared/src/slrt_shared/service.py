@@ -16,6 +16,7 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from slrt_shared import db
+from slrt_shared.access.tokens import TokenVerifier
 from slrt_shared.access.verifier import verifier_from
 from slrt_shared.http import health_router, install_error_handlers, instrument
 from slrt_shared.runtime import KafkaRuntime
@@ -42,6 +43,7 @@ def service_app(
     loops: Sequence[Loop] = (),
     on_start: Callable[[], Awaitable[None]] | None = None,
     on_stop: Callable[[], Awaitable[None]] | None = None,
+    verifier: TokenVerifier | None = None,
 ) -> FastAPI:
     service = kafka.settings.service_name
 
@@ -60,7 +62,7 @@ def service_app(
         await engine.dispose()
 
     app = FastAPI(title=title, version="1.0.0", lifespan=lifespan, description=description)
-    app.state.verifier = verifier_from(kafka.settings)
+    app.state.verifier = verifier or verifier_from(kafka.settings)
     for key, value in state.items():
         setattr(app.state, key, value)
     install_error_handlers(app)

@@ -12,21 +12,29 @@ from typing import Any
 import pytest
 from slrt_intake.app import build_app
 from slrt_intake.settings import IntakeSettings
+from slrt_shared.access.principal import Role
 from slrt_shared.contracts.envelope import KafkaRecord
 from slrt_shared.topics import Topics
 
 from tests.support import eventually
 from tests.support.apps import running
 from tests.support.kafka import TopicReader, publish
+from tests.support.tokens import token
 from tests.unit.shared.registration_rules import VALID, with_value
 
 KEY = b"agency-dinsos-3201"  # one key: every command below lands on the same partition, in this order
 BAD_NIK = "3201013102950001"  # 31 February
 
 
-def command(topic: str, ce_type: str, data: Any, *, ce_id: str | None = None) -> KafkaRecord:
+AGENCY = token(Role.OPERATOR, "32.01")  # the agency's system: an operator of Kabupaten Bogor
+
+
+def command(topic: str, ce_type: str, data: Any, *, ce_id: str | None = None, sender: str | None = AGENCY,
+            at: datetime | None = None) -> KafkaRecord:
     headers = {"ce_specversion": "1.0", "ce_id": ce_id or str(uuid.uuid4()), "ce_source": "/agencies/dinsos-3201",
-               "ce_type": ce_type, "ce_time": datetime.now(UTC).isoformat(), "content-type": "application/json"}
+               "ce_type": ce_type, "ce_time": (at or datetime.now(UTC)).isoformat(), "content-type": "application/json"}
+    if sender is not None:
+        headers["authorization"] = f"Bearer {sender}"
     return KafkaRecord(topic, KEY, json.dumps(data).encode(), [(k, v.encode()) for k, v in headers.items()])
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import httpx
 from slrt_routing.app import build_app
 from slrt_routing.settings import RoutingSettings
+from slrt_shared.access.principal import Role
 from slrt_shared.codes import Channel, DtsenStatus, Level, Programme
 from slrt_shared.contracts.case_events import CaseRegistered, ComplaintFiled, HouseholdInfo
 from slrt_shared.contracts.referral_updates import ReferralUpdate
@@ -15,6 +16,7 @@ from slrt_shared.contracts.referral_updates import ReferralUpdate
 from tests.support import eventually
 from tests.support.apps import running
 from tests.support.kafka import TopicReader, publish_events
+from tests.support.tokens import token
 
 
 def settings(broker: str, prefix: str, db: str, drill: float) -> RoutingSettings:
@@ -71,7 +73,7 @@ async def test_resolved_answers_stop_the_clock_and_resolve_the_case(kafka_broker
         assert ok.json()["status"] == "resolved"
         await publish_events(kafka_broker.bootstrap, s.topics.referral_updates, case_id,
                              ReferralUpdate(referral_id=second["referral_id"], case_id=case_id, status="resolved"),
-                             source="/owners/disdik")
+                             source="/owners/disdik", token=token(Role.OWNER, "32.01", owner=second["owner_id"]))
         await eventually(lambda: _has(reader, case_id, "case.resolved"))
         refused = await client.post(f"/v1/referrals/{first['referral_id']}/status", json={"status": "accepted"})
         assert refused.status_code == 409

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from slrt_shared import db
+from slrt_shared.access.verifier import verifier_from
 from slrt_shared.contracts.envelope import CloudEvent
 from slrt_shared.outbox import OutboxRelay
 from slrt_shared.runtime import KafkaRuntime
@@ -41,8 +42,9 @@ def build_app(settings: IntakeSettings) -> FastAPI:
     ctx = IntakeContext(settings, engine, sessions, kafka, relay)
     commands = CommandHandler(sessions=sessions, topics=settings.topics, pseudonym_key=settings.pseudonym_key,
                               wake=relay.wake)
+    verifier = verifier_from(settings)
     kafka.subscribe(settings.topics.intake_commands, group="commands",
-                    handler=kafka.reliable("intake-commands", commands),
+                    handler=kafka.reliable("intake-commands", commands, authenticate=verifier),
                     description="case.register and complaint.file commands from agencies")
 
     async def follow_routing(event: CloudEvent) -> None:
@@ -57,4 +59,5 @@ def build_app(settings: IntakeSettings) -> FastAPI:
     return service_app(
         title="SLRT intake", description="Registers cases and complaints; publishes case events through the outbox.",
         engine=engine, kafka=kafka, migrations=MIGRATIONS, state={"intake": ctx},
-        routers=[http.router, citizens.router, asyncapi.router], loops=[Loop("outbox-relay", relay.run)])
+        routers=[http.router, citizens.router, asyncapi.router], loops=[Loop("outbox-relay", relay.run)],
+        verifier=verifier)

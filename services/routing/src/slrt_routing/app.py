@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from slrt_shared import db
+from slrt_shared.access.verifier import verifier_from
 from slrt_shared.outbox import OutboxRelay
 from slrt_shared.runtime import KafkaRuntime
 from slrt_shared.service import Loop, service_app
@@ -34,11 +35,13 @@ def build_app(settings: RoutingSettings) -> FastAPI:
     routing = Routing(sessions=sessions, rules=rules, sla=sla, topics=settings.topics, close_after=close_after,
                       wake=relay.wake)
 
+    verifier = verifier_from(settings)
     kafka.subscribe(settings.topics.case_events, group="case-events",
                     handler=kafka.reliable("routing-case-events", events.case_events_handler(routing)),
                     description="registrations dispatch referrals; complaints reopen resolved cases")
     kafka.subscribe(settings.topics.referral_updates, group="referral-updates",
-                    handler=kafka.reliable("routing-referral-updates", events.referral_updates_handler(routing)),
+                    handler=kafka.reliable("routing-referral-updates", events.referral_updates_handler(routing),
+                                           authenticate=verifier),
                     description="programme owners' answers to referrals")
 
     kafka.uses(settings.topics.case_events)
@@ -49,4 +52,4 @@ def build_app(settings: RoutingSettings) -> FastAPI:
         title="SLRT routing",
         description="Dispatches referrals to programme owners by rules; escalates on SLA deadlines.",
         engine=engine, kafka=kafka, migrations=MIGRATIONS, state={"routing": routing},
-        routers=[http.router, asyncapi.router], loops=[Loop("outbox-relay", relay.run), sweeper])
+        routers=[http.router, asyncapi.router], loops=[Loop("outbox-relay", relay.run), sweeper], verifier=verifier)

@@ -23,11 +23,17 @@ class Door:
     scope: str  # how the caller's scope applies, in words for the docs
 
     @property
+    def is_route(self) -> bool:
+        return self.method in ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+    @property
     def method(self) -> str:
+        """The HTTP method of a route; the topic of a command."""
         return self.name.split(" ", 1)[0]
 
     @property
     def path(self) -> str:
+        """The path of a route; the CloudEvents type of a command."""
         return self.name.split(" ", 1)[1]
 
 
@@ -66,13 +72,46 @@ DOORS: tuple[Door, ...] = (
           "`region` narrowed to the scope"),
     _door("reporting", "GET /v1/export.xlsx", {OPERATOR, SUPERVISOR, ANALYST, ADMIN},
           "`region` narrowed to the scope"),
+    # commands on Kafka: the sender's token in the header `authorization`, judged as of `ce_time`
+    _door("intake", "slrt.intake.commands id.slrt.case.register.v1", {OPERATOR, SUPERVISOR, ADMIN},
+          "the desa of `address.region_code` in scope, else `command.rejected` (`forbidden`); no valid token: "
+          "`command.rejected` (`unauthorized`)"),
+    _door("intake", "slrt.intake.commands id.slrt.complaint.file.v1", {OPERATOR, SUPERVISOR, ADMIN},
+          "the case's desa in scope, else rejected as an unknown case (`not_found`); no valid token: "
+          "`command.rejected` (`unauthorized`)"),
+    _door("routing", "slrt.referral.updates id.slrt.referral.update.v1", {OWNER, SUPERVISOR, ADMIN},
+          "an owner updates only referrals addressed to it, others those of cases in scope; else dead-lettered "
+          "as an unknown referral; no valid token: dead-lettered (`unauthorized`)"),
 )
+ROUTES = tuple(d for d in DOORS if d.is_route)
+COMMANDS = tuple(d for d in DOORS if not d.is_route)
 
 _BY_NAME = {(d.service, d.name): d for d in DOORS}
 
 
 def door(service: str, name: str) -> Door:
     return _BY_NAME[(service, name)]
+
+
+#: Who may write and read each topic: broker ACLs in production (the embedded broker enforces none). Commands
+#: are also checked message by message (the doors above); everything else is trusted because only the listed
+#: services' principals may write it.
+TOPICS: tuple[tuple[str, str, str, str], ...] = (
+    ("slrt.intake.commands", "agencies' systems (each message carries its sender's token)", "intake",
+     "personal data of the registrations"),
+    ("slrt.intake.replies", "intake", "the agencies that send commands", "command ids, case ids and numbers, "
+     "field errors without input values"),
+    ("slrt.case.events", "intake, routing", "the four services and trusted subscribers (read ACL per system)",
+     "no identity: opaque case ids, a keyed pseudonym of the NIK, region codes, needs and PPKS ordinals"),
+    ("slrt.case.contacts", "intake", "notification only", "name, phone, e-mail: the most restricted topic; "
+     "compacted, erased by a tombstone"),
+    ("slrt.referral.updates", "programme owners' systems (each message carries its sender's token)", "routing",
+     "owners' answers and reasons"),
+    ("slrt.notification.events", "notification", "reporting, trusted subscribers", "outcomes of sends, no "
+     "addresses"),
+    ("<topic>.dlt", "the service that consumes <topic>", "operators only", "the original message, as "
+     "sensitive as its topic; the verified sender in x- headers, never a token"),
+)
 
 
 def render_markdown() -> str:
@@ -85,7 +124,9 @@ def render_markdown() -> str:
         "`/openapi.json`, `/docs` and `/asyncapi` need none. Missing, malformed, forged (bad signature, `alg: none`),",
         "expired or wrong-audience token: `401` with `WWW-Authenticate: Bearer`. A role not listed: `403`.",
         "A scope covers its region and everything below it (`nasional`: everything); out of scope answers",
-        "exactly as absent.",
+        "exactly as absent. A command on Kafka carries its sender's token in the header `authorization`",
+        "(`Bearer <token>`), judged as of its `ce_time`; its dead-letter copies keep the verified sender in",
+        "`x-sender-sub`, `x-sender-role`, `x-sender-scope` (and `x-sender-owner`), never the token.",
         "",
         "| service | door | " + " | ".join(r.value for r in roles) + " | scope |",
         "|---|---|" + "---|" * len(roles) + "---|",
@@ -93,4 +134,14 @@ def render_markdown() -> str:
     for d in DOORS:
         marks = " | ".join("yes" if r in d.roles else "–" for r in roles)
         lines.append(f"| {d.service} | `{d.name}` | {marks} | {d.scope} |")
+    lines += ["", "## Topics", "",
+              "Who may write and read each topic; in production these are the broker's ACLs, one principal per",
+              "service and per agency system (the embedded broker of `make run` enforces none).", "",
+              "| topic | written by | read by | what it holds |", "|---|---|---|---|"]
+    lines += [f"| `{topic}` | {writers} | {readers} | {holds} |" for topic, writers, readers, holds in TOPICS]
+    lines += ["", "PPKS ordinals stay on `slrt.case.events`, sensitive ones (16 HIV/AIDS, 17 NAPZA, 18 trafficking,",
+              "19 violence) included: routing's rules need them to choose the owner with authority (ATENSI,",
+              "rehabilitation), and reporting counts them. What keeps them safe is that the topic carries no",
+              "identity (an opaque case id and a keyed pseudonym, never NIK, name or address) and that only the",
+              "listed readers hold a read ACL on it."]
     return "\n".join(lines) + "\n"

@@ -40,6 +40,7 @@ class CloudEvent:
     data: dict[str, Any]
     key: str | None = None
     traceparent: str | None = None
+    authorization: str | None = field(default=None, repr=False)  # the sender's "Bearer <token>", commands only
 
 
 def new_event_id() -> str:
@@ -119,4 +120,5 @@ def from_kafka(
         data=data,
         key=k,
         traceparent=h.get("traceparent"),
+        authorization=h.get("authorization"),
     )

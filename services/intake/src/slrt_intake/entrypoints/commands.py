@@ -14,6 +14,10 @@ import uuid
 from typing import Any
 
 from pydantic import ValidationError
+from slrt_shared.access.policy import door
+from slrt_shared.access.principal import Principal
+from slrt_shared.access.tokens import TokenRejected
+from slrt_shared.consumer import Sender
 from slrt_shared.contracts.commands import (
     CaseRegistration,
     CommandAccepted,
@@ -34,6 +38,9 @@ from slrt_intake.adapters import tables as t
 from slrt_intake.service_layer import registration as uc
 
 INDONESIAN = True  # replies' messages: Bahasa Indonesia, like the HTTP default
+DOORS = {t: door("intake", f"slrt.intake.commands {t}") for t in (RegisterCase.ce_type, FileComplaint.ce_type)}
+FORBIDDEN = {"loc": ["header", "authorization"], "type": "forbidden",
+             "msg": "peran atau wilayah pengirim tidak boleh melakukan ini"}
 
 
 class CommandHandler:
@@ -46,13 +53,18 @@ class CommandHandler:
                         key=command.key or command.id, event_id=f"reply-{command.id}"[:100],
                         trace_headers=current_trace_headers())
 
-    async def __call__(self, command: CloudEvent) -> None:
-        if command.type == RegisterCase.ce_type:
-            await self._register(command)
-        elif command.type == FileComplaint.ce_type:
-            await self._complaint(command)
-        else:
+    async def __call__(self, command: CloudEvent, sender: Sender) -> None:
+        if command.type not in (RegisterCase.ce_type, FileComplaint.ce_type):
             raise EnvelopeError("unknown command type")
+        if isinstance(sender, TokenRejected):
+            await self._reject(command, [{"loc": ["header", "authorization"], "type": "unauthorized",
+                                          "msg": "diperlukan token bearer yang sah pada saat ce_time"}])
+        elif sender.role not in DOORS[command.type].roles:
+            await self._reject(command, [FORBIDDEN])
+        elif command.type == RegisterCase.ce_type:
+            await self._register(command, sender)
+        else:
+            await self._complaint(command, sender)
         self._wake()
 
     async def _reject(self, command: CloudEvent, errors: list[dict[str, Any]]) -> None:
@@ -60,11 +72,14 @@ class CommandHandler:
         async with self._sessions() as session, session.begin():
             await add_to_outbox(session, t.outbox, [self._reply(command, reply)])
 
-    async def _register(self, command: CloudEvent) -> None:
+    async def _register(self, command: CloudEvent, sender: Principal) -> None:
         try:
             reg = CaseRegistration.model_validate(command.data)
         except ValidationError as exc:
             await self._reject(command, error_items(exc.errors(), indonesian=INDONESIAN, prefix=("data",)))
+            return
+        if not sender.covers(reg.address.region_code):
+            await self._reject(command, [{**FORBIDDEN, "loc": ["data", "address", "region_code"]}])
             return
 
         def reply(outcome: uc.Outcome) -> list[KafkaRecord]:
@@ -82,7 +97,7 @@ class CommandHandler:
             await self._reject(command, [{"loc": ["ce_id"], "msg": "ce_id sudah dipakai dengan isi yang lain",
                                           "type": "idempotency_conflict"}])
 
-    async def _complaint(self, command: CloudEvent) -> None:
+    async def _complaint(self, command: CloudEvent, sender: Principal) -> None:
         try:
             filed = FileComplaint.model_validate(command.data)
         except ValidationError as exc:
@@ -96,7 +111,7 @@ class CommandHandler:
 
         try:
             await uc.file_complaint(sessions=self._sessions, topics=self._topics, case_id=filed.case_id,
-                                    complaint=body, extra=reply,
+                                    complaint=body, extra=reply, scope=sender.scope,
                                     complaint_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{command.source}|{command.id}")))
         except uc.CaseNotFound:
             await self._reject(command, [{"loc": ["data", "case_id"], "msg": "kasus tidak ditemukan",

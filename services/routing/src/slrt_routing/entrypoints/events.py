@@ -3,10 +3,14 @@ the inbox within the use case's transaction, call the use case."""
 
 from __future__ import annotations
 
+from slrt_shared.access.policy import door
+from slrt_shared.access.tokens import TokenRejected
+from slrt_shared.consumer import Sender
 from slrt_shared.contracts import CloudEvent, parse_tolerant
 from slrt_shared.contracts.case_events import CaseRegistered, ComplaintFiled
 from slrt_shared.contracts.envelope import EnvelopeError
 from slrt_shared.contracts.referral_updates import ReferralUpdate
+from slrt_shared.errors import PermanentError
 from slrt_shared.inbox import first_delivery
 
 from slrt_routing.adapters import tables as t
@@ -34,16 +38,27 @@ def case_events_handler(routing: Routing):  # type: ignore[no-untyped-def]
     return handle
 
 
+class Unauthorized(PermanentError):
+    """An update whose sender could not be verified, or whose role may not answer referrals."""
+
+
+UPDATE_DOOR = door("routing", "slrt.referral.updates id.slrt.referral.update.v1")
+
+
 def referral_updates_handler(routing: Routing):  # type: ignore[no-untyped-def]
-    async def handle(event: CloudEvent) -> None:
+    async def handle(event: CloudEvent, sender: Sender) -> None:
         if event.type != ReferralUpdate.ce_type:
             raise EnvelopeError("not a referral.update event")
+        if isinstance(sender, TokenRejected):
+            raise Unauthorized(f"unauthorized: {sender.reason}")
+        if sender.role not in UPDATE_DOOR.roles:
+            raise Unauthorized(f"forbidden: the role {sender.role.value} does not answer referrals")
         update = parse_tolerant(ReferralUpdate, event.data)
         async with routing.sessions() as session, session.begin():
             if not await first_delivery(session, t.inbox, UPDATES_CONSUMER, event):
                 return
             await answer_referral(routing, session, referral_id=update.referral_id, case_id=update.case_id,
-                                  status=update.status, reason=update.reason, note=update.note)
+                                  status=update.status, reason=update.reason, note=update.note, principal=sender)
         routing.woke()
 
     return handle

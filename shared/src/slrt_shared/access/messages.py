@@ -1,0 +1,30 @@
+"""The sender of a command on Kafka: the token in its ``authorization`` header (``Bearer <token>``), judged as
+of the message's ``ce_time``, so a valid command never turns unauthorised because it waited in a partition or a
+dead-letter topic. A ``ce_time`` further in the future than a small skew is refused (a token cannot be
+stretched by post-dating the command)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from slrt_shared.access.principal import Principal
+from slrt_shared.access.tokens import TokenRejected, TokenVerifier, bearer
+from slrt_shared.contracts.envelope import CloudEvent
+
+SKEW = timedelta(minutes=5)
+
+
+def sender_of(event: CloudEvent, verifier: TokenVerifier, *, now: datetime | None = None) -> Principal:
+    """The verified sender; ``TokenRejected`` when there is none."""
+    if event.time > (now or datetime.now(UTC)) + SKEW:
+        raise TokenRejected("ce_time is in the future")
+    return verifier.verify(bearer(event.authorization), at=event.time)
+
+
+def sender_headers(sender: Principal) -> list[tuple[str, bytes]]:
+    """Who sent a message, as verified, for a dead-letter copy (which never keeps the token itself)."""
+    headers = [("x-sender-sub", sender.sub.encode()), ("x-sender-role", sender.role.value.encode()),
+               ("x-sender-scope", sender.scope.encode())]
+    if sender.owner:
+        headers.append(("x-sender-owner", sender.owner.encode()))
+    return headers
