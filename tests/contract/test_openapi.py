@@ -109,7 +109,7 @@ def test_every_field_and_parameter_has_an_example(tmp_path: Path) -> None:
                                               "/v1/cases/{case_id}/personal-data", "/v1/citizens/{nik}/cases",
                                               "/healthz", "/readyz", "/asyncapi"}
     register = document["paths"]["/v1/cases"]["post"]
-    assert sorted(register["responses"]) == ["200", "201", "400", "401", "403", "409", "422"]
+    assert sorted(register["responses"]) == ["200", "201", "400", "401", "403", "409", "413", "422", "429"]
     scheme = document["components"]["securitySchemes"]["bearer"]
     assert (scheme["type"], scheme["scheme"]) == ("http", "bearer") and "JWT" in scheme["description"]
     assert register["security"] == [{"bearer": []}]

@@ -16,8 +16,11 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from slrt_shared import db
+from slrt_shared.access.limits import WriteLimits
 from slrt_shared.access.tokens import TokenVerifier
 from slrt_shared.access.verifier import verifier_from
+from slrt_shared.docs_page import docs_router
+from slrt_shared.hardening import Hardening
 from slrt_shared.http import health_router, install_error_handlers, instrument
 from slrt_shared.runtime import KafkaRuntime
 
@@ -61,12 +64,16 @@ def service_app(
             await on_stop()
         await engine.dispose()
 
-    app = FastAPI(title=title, version="1.0.0", lifespan=lifespan, description=description)
+    app = FastAPI(title=title, version="1.0.0", lifespan=lifespan, description=description, docs_url=None,
+                  redoc_url=None)
     app.state.verifier = verifier or verifier_from(kafka.settings)
+    app.state.write_limits = WriteLimits(kafka.settings.write_rate_per_second, kafka.settings.write_burst)
+    app.add_middleware(Hardening, max_body_bytes=kafka.settings.max_body_bytes)
     for key, value in state.items():
         setattr(app.state, key, value)
     install_error_handlers(app)
     app.include_router(health_router({"database": lambda: db.ping(engine), "kafka": kafka.ping}))
+    app.include_router(docs_router(title))
     for router in routers:
         app.include_router(router)
     instrument(app)

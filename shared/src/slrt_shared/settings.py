@@ -43,6 +43,9 @@ class ServiceSettings(BaseSettings):
     auth_jwks_url: str | None = Field(default=None, description="the issuer's JWKS (its public signing keys)")
     auth_audience: str = Field(default="slrt", description="the audience (aud) every token must name")
     var_dir: Path = Field(default=Path("var"), description="where the development signing key lives")
+    write_rate_per_second: float = Field(default=50.0, ge=0, description="writes a second per caller; 0: no limit")
+    write_burst: int = Field(default=200, ge=1, description="writes a caller may make at once before the rate")
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, description="a larger request body is refused (413)")
     dev_admin_token: str | None = Field(default=None, description="development only: an admin token, nasional")
     consumer_attempts: int = Field(default=3, ge=1, description="tries before a message goes to <topic>.dlt")
     consumer_retry_backoff_seconds: float = 0.2

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from slrt_shared.access.limits import retry_after
 from slrt_shared.access.policy import door
 from slrt_shared.access.principal import Principal
 from slrt_shared.access.tokens import TokenRejected, TokenVerifier, bearer
@@ -55,10 +56,17 @@ def guard(service: str, name: str) -> Callable[..., Awaitable[Principal]]:
     """The dependency of one door of the access table."""
     the_door = door(service, name)
 
+    writes = the_door.method in ("POST", "PUT", "PATCH", "DELETE")
+
     async def caller(request: Request, _scheme: HTTPAuthorizationCredentials | None = Depends(BEARER)) -> Principal:
         principal = await principal_of(request)
         if principal.role not in the_door.roles:
             raise forbidden()
+        if writes and (wait := request.app.state.write_limits.take(principal.sub)):
+            raise FieldError(429, ["header", "Authorization"], type_="rate_limited",
+                             en="too many writes from this caller; try again after Retry-After seconds",
+                             id_="terlalu banyak permintaan dari pemanggil ini; coba lagi setelah Retry-After detik",
+                             headers={"Retry-After": retry_after(wait)})
         request.state.principal = principal
         return principal
 
@@ -71,4 +79,6 @@ def auth_responses() -> dict[int | str, dict[str, Any]]:
     from slrt_shared.http import ErrorBody
 
     return {401: {"model": ErrorBody, "description": "no valid bearer token"},
-            403: {"model": ErrorBody, "description": "the caller's role may not use this route"}}
+            403: {"model": ErrorBody, "description": "the caller's role may not use this route"},
+            413: {"model": ErrorBody, "description": "the request body is larger than the limit"},
+            429: {"model": ErrorBody, "description": "too many writes from this caller (see Retry-After)"}}

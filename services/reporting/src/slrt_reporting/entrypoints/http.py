@@ -6,7 +6,7 @@ import pathlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from slrt_shared import regions
 from slrt_shared.access.http import auth_responses, guard
 from slrt_shared.access.principal import Principal, Role
@@ -18,7 +18,12 @@ from slrt_reporting.service_layer import queries, stats
 
 router = APIRouter(dependencies=[Depends(known_parameters_only)], responses=auth_responses())
 page = APIRouter()
-DASHBOARD = pathlib.Path(__file__).resolve().parent.parent / "static" / "dashboard.html"
+STATIC = pathlib.Path(__file__).resolve().parent.parent / "static"
+DASHBOARD = STATIC / "dashboard.html"
+ASSETS = {"dashboard.js": "application/javascript; charset=utf-8", "dashboard.css": "text/css; charset=utf-8"}
+#: The dashboard's scripts and styles come from this service alone; it talks to this service alone; no frame.
+PAGE_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+               "frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
 NOT_FOUND = {404: {"description": "no such case (or its registration is not known yet)"}}
 INVALID = {422: {"description": "a query parameter is invalid or unknown (each one named)"}}
 
@@ -48,7 +53,15 @@ def without_free_text(view: dict[str, Any]) -> dict[str, Any]:
 
 @page.get("/", include_in_schema=False)
 async def dashboard() -> HTMLResponse:
-    return HTMLResponse(DASHBOARD.read_text(encoding="utf-8"), headers={"Cache-Control": "no-cache"})
+    return HTMLResponse(DASHBOARD.read_text(encoding="utf-8"),
+                        headers={"Cache-Control": "no-cache", "Content-Security-Policy": PAGE_POLICY})
+
+
+@page.get("/static/{name}", include_in_schema=False)
+async def asset(name: str) -> Response:
+    if name not in ASSETS:
+        raise FieldError(404, ["path", "name"], type_="not_found", en="not found", id_="tidak ditemukan")
+    return Response((STATIC / name).read_bytes(), media_type=ASSETS[name], headers={"Cache-Control": "no-cache"})
 
 
 @router.get("/v1/cases/{case_id}", tags=["cases"], summary="One case: status, level, referrals, timeline",
