@@ -20,13 +20,16 @@ import httpx
 import jwt
 import pytest
 import pytest_asyncio
+import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from slrt_intake.adapters import tables
 from slrt_intake.app import build_app as intake_app
 from slrt_intake.settings import IntakeSettings
 from slrt_reporting.app import build_app as reporting_app
 from slrt_reporting.settings import ReportingSettings
 from slrt_routing.app import build_app as routing_app
 from slrt_routing.settings import RoutingSettings
+from slrt_shared import db
 from slrt_shared.access.policy import ROUTES, Door
 from slrt_shared.access.principal import NATIONAL, Role
 
@@ -39,6 +42,8 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 DESA, KECAMATAN, ELSEWHERE = "32.01.01.1002", "32.01.01", "33.74"
 OWNER_HERE, OWNER_ELSEWHERE = "dinsos-pkh@32.01", "dinsos-pkh@33.74"
+#: an owner whose programme needs the citizen's identity (PBI-JK) reads intake's record of the case
+IDENTITY_OWNER_HERE, IDENTITY_OWNER_ELSEWHERE = "dinsos-pbi@32.01", "dinsos-pbi@33.74"
 OTHER_NIK = "3201011508950002"  # a valid NIK with no case
 MISSING = "00000000-0000-4000-8000-000000000000"
 
@@ -50,10 +55,13 @@ class World:
     erasable_case_id: str
     referral_id: str
     nik: str
+    intake_db: str
 
 
-def principal(role: Role, in_scope: bool) -> dict[str, str]:
-    if role is Role.OWNER:
+def principal(role: Role, in_scope: bool, door: Door | None = None) -> dict[str, str]:
+    if role is Role.OWNER and door is not None and door.service == "intake":
+        scope, owner = ("32.01", IDENTITY_OWNER_HERE) if in_scope else (ELSEWHERE, IDENTITY_OWNER_ELSEWHERE)
+    elif role is Role.OWNER:
         scope, owner = ("32.01", OWNER_HERE) if in_scope else (ELSEWHERE, OWNER_ELSEWHERE)
     else:
         scope, owner = (KECAMATAN if in_scope else ELSEWHERE), None
@@ -76,13 +84,19 @@ async def world(kafka_broker: Any, tmp_path_factory: pytest.TempPathFactory) -> 
     async with running(apps["intake"], headers={}) as intake, running(apps["routing"], headers={}) as routing, \
             running(apps["reporting"], headers={}) as reporting:
         body = with_value(VALID, ("needs",), ["PKH"])
-        case_id = (await intake.post("/v1/cases", json=body, headers=admin())).json()["case_id"]
+        case_id = (await intake.post("/v1/cases", json=with_value(body, ("needs",), ["PKH", "PBI-JK"]),
+                                     headers=admin())).json()["case_id"]
         erasable = (await intake.post("/v1/cases", json=with_value(body, ("citizen", "nik"), "3201015508950003"),
                                       headers=admin())).json()["case_id"]
 
         async def routed() -> str | None:
             refs = (await routing.get(f"/v1/cases/{case_id}", headers=admin())).json().get("referrals") or []
-            return refs[0]["referral_id"] if refs else None
+            return next((r["referral_id"] for r in refs if r["owner_id"] == OWNER_HERE), None) if len(refs) == 2 \
+                else None
+
+        async def identity_owner_known() -> bool:  # intake learns the owners from routing's referral.dispatched
+            reader = {"Authorization": f"Bearer {token(Role.OWNER, '32.01', owner=IDENTITY_OWNER_HERE)}"}
+            return (await intake.get(f"/v1/cases/{case_id}", headers=reader)).status_code == 200
 
         async def reported() -> bool:
             return [(await reporting.get(f"/v1/cases/{c}", headers=admin())).status_code
@@ -90,10 +104,9 @@ async def world(kafka_broker: Any, tmp_path_factory: pytest.TempPathFactory) -> 
 
         referral_id = await eventually(routed, timeout=60)
         await eventually(reported, timeout=60)
-        view = (await routing.get(f"/v1/cases/{case_id}", headers=admin())).json()
-        assert view["referrals"][0]["owner_id"] == OWNER_HERE
+        await eventually(identity_owner_known, timeout=60)
         yield World({"intake": intake, "routing": routing, "reporting": reporting}, case_id, erasable, referral_id,
-                    VALID["citizen"]["nik"])
+                    VALID["citizen"]["nik"], f"sqlite+aiosqlite:///{folder / 'i.db'}")
 
 
 def request_for(door: Door, w: World, *, absent: bool = False) -> tuple[str, dict[str, Any]]:
@@ -126,7 +139,7 @@ ROLE_CASES = [pytest.param(d, r, s, id=f"{d.service} {d.name} {r.value} {'in' if
 
 @pytest.mark.parametrize(("door", "role", "in_scope"), ROLE_CASES)
 async def test_each_role_in_and_out_of_scope(world: World, door: Door, role: Role, in_scope: bool) -> None:
-    headers = principal(role, in_scope)
+    headers = principal(role, in_scope, door)
     response = await call(world, door, headers)
     if role not in door.roles:
         assert response.status_code == 403, response.text
@@ -207,7 +220,8 @@ async def test_an_owner_answers_only_its_own_referrals(world: World) -> None:
     inbox = (await routing.get("/v1/referrals", headers=mine)).json()["items"]
     assert world.referral_id in [r["referral_id"] for r in inbox] and {r["owner_id"] for r in inbox} == {OWNER_HERE}
     view = (await routing.get(f"/v1/cases/{world.case_id}", headers=admin())).json()
-    assert len(view["referrals"]) == 1 and view["referrals"][0]["status"] != "rejected"  # not by the other owner
+    [pkh] = [r for r in view["referrals"] if r["programme"] == "PKH"]
+    assert pkh["referral_id"] == world.referral_id and pkh["status"] != "rejected"  # not by the other owner
 
 
 async def test_an_analyst_sees_no_personal_data_or_free_text(world: World) -> None:
@@ -230,6 +244,26 @@ async def test_an_analyst_sees_no_personal_data_or_free_text(world: World) -> No
     for path in (f"/v1/cases/{world.case_id}", f"/v1/citizens/{world.nik}/cases"):
         assert (await world.clients["intake"].get(path, headers=analyst)).status_code == 403
     assert (await routing.get(f"/v1/cases/{world.case_id}", headers=analyst)).status_code == 403
+
+
+async def test_an_owner_reads_a_citizen_only_where_its_programme_needs_it(world: World) -> None:
+    intake = world.clients["intake"]
+    pkh = {"Authorization": f"Bearer {token(Role.OWNER, NATIONAL, owner=OWNER_HERE)}"}
+    refused = await intake.get(f"/v1/cases/{world.case_id}", headers=pkh)  # PKH acts without the identity
+    absent = await intake.get(f"/v1/cases/{MISSING}", headers=pkh)
+    assert (refused.status_code, refused.content) == (absent.status_code, absent.content) == (404, absent.content)
+    pbi = {"Authorization": f"Bearer {token(Role.OWNER, '32.01', owner=IDENTITY_OWNER_HERE, sub='owner-pbi-7')}"}
+    record = await intake.get(f"/v1/cases/{world.case_id}", headers=pbi)
+    assert record.status_code == 200 and record.json()["citizen"]["nik"] == world.nik
+    engine = db.create_engine(world.intake_db)
+    try:
+        async with engine.connect() as conn:
+            audited = (await conn.execute(sa.select(tables.audit_log).where(
+                tables.audit_log.c.actor == "owner-pbi-7"))).all()
+    finally:
+        await engine.dispose()
+    assert [(a.action, a.case_id, a.detail) for a in audited] == [
+        ("case_viewed", world.case_id, {"owner": IDENTITY_OWNER_HERE, "programme": "PBI-JK"})]
 
 
 def test_the_matrix_covers_every_door() -> None:

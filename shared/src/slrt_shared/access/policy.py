@@ -44,8 +44,9 @@ def _door(service: str, name: str, roles: set[Role], scope: str) -> Door:
 DOORS: tuple[Door, ...] = (
     _door("intake", "POST /v1/cases", {OPERATOR, SUPERVISOR, ADMIN},
           "the desa of `address.region_code` must be in scope, else 403"),
-    _door("intake", "GET /v1/cases/{case_id}", {OPERATOR, SUPERVISOR, ADMIN},
-          "the case's desa in scope, else 404; audited with the caller's subject"),
+    _door("intake", "GET /v1/cases/{case_id}", {OPERATOR, SUPERVISOR, OWNER, ADMIN},
+          "the case's desa in scope (an owner: a case with a PBI-JK, ADMINDUK or DTSEN referral addressed to it, "
+          "whose programme needs the citizen's identity to act), else 404; audited with the caller's subject"),
     _door("intake", "POST /v1/cases/{case_id}/complaints", {OPERATOR, SUPERVISOR, ADMIN},
           "the case's desa in scope, else 404"),
     _door("intake", "DELETE /v1/cases/{case_id}/personal-data", {SUPERVISOR, ADMIN},

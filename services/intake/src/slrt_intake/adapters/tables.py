@@ -67,7 +67,19 @@ idempotency = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 
-#: Who looked at or erased personal data, and when (UU PDP). ``actor`` is filled once tokens exist.
+#: The owners routing dispatched each case's referrals to (from ``referral.dispatched``): an owner whose
+#: programme needs the citizen's identity to act may read the case's record.
+referral_owners = sa.Table(
+    "referral_owners",
+    metadata,
+    sa.Column("referral_id", sa.String(40), primary_key=True),
+    sa.Column("case_id", sa.String(40), nullable=False),
+    sa.Column("owner_id", sa.String(100), nullable=False),
+    sa.Column("programme", sa.String(16), nullable=False),
+    sa.Index("ix_referral_owners_case_owner", "case_id", "owner_id"),
+)
+
+#: Who looked at or erased personal data, and when (UU PDP): ``actor`` is the caller's token subject.
 audit_log = sa.Table(
     "audit_log",
     metadata,

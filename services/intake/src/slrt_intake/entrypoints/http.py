@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Header, Path, Request
 from fastapi.responses import JSONResponse
 from slrt_shared.access.http import auth_responses, forbidden, guard
-from slrt_shared.access.principal import Principal
+from slrt_shared.access.principal import NATIONAL, Principal, Role
 from slrt_shared.contracts.commands import CaseRegistration, ComplaintBody
 from slrt_shared.contracts.fields import IDENTIFIER_PATTERN
 from slrt_shared.http import FieldError
@@ -83,8 +83,9 @@ async def register_case(
 async def get_case(request: Request, caller: Annotated[Principal, _caller("GET /v1/cases/{case_id}")],
                    case_id: CaseId) -> dict[str, Any]:
     try:
-        return await records.get_case(sessions=_ctx(request).sessions, case_id=case_id, scope=caller.scope,
-                                      actor=caller.sub)
+        return await records.get_case(sessions=_ctx(request).sessions, case_id=case_id, actor=caller.sub,
+                                      scope=NATIONAL if caller.role is Role.OWNER else caller.scope,
+                                      owner=caller.owner if caller.role is Role.OWNER else None)
     except uc.CaseNotFound:
         raise _not_found() from None
 

@@ -58,6 +58,10 @@ async def follow(*, sessions: async_sessionmaker[AsyncSession], event: CloudEven
         if row is None:
             log.info("report_on_unknown_case", ce_type=event.type, case_id=case_id)
             return False
+        if isinstance(report, ce.ReferralDispatched):
+            await session.execute(t.referral_owners.insert().values(
+                referral_id=report.referral_id, case_id=case_id, owner_id=report.owner_id,
+                programme=report.programme.value))
         status = domain.status_after(CaseStatus(row.status), change)
         level = _level(report) or Level(row.level)
         if status.value == row.status and level.value == row.level:

@@ -71,18 +71,32 @@ async def _audit(session: AsyncSession, action: str, *, case_id: str | None = No
                                                       citizen_ref=citizen_ref, detail=detail, actor=actor))
 
 
+#: Programmes whose owners need the citizen's identity to act (a PBI-JK recommendation, a civil-registry
+#: document, a DTSEN entry): their owners may read the case's record, each read audited.
+IDENTITY_PROGRAMMES = ("PBI-JK", "ADMINDUK", "DTSEN")
+
+
 async def get_case(*, sessions: async_sessionmaker[AsyncSession], case_id: str, scope: str = NATIONAL,
-                   actor: str | None = None) -> dict[str, Any]:
-    """The case's full record; a case outside ``scope`` is not found, as one that does not exist."""
+                   actor: str | None = None, owner: str | None = None) -> dict[str, Any]:
+    """The case's full record. A case outside ``scope`` is not found, as one that does not exist; so is, for an
+    ``owner``, a case none of whose referrals of an identity programme is addressed to it."""
     async with sessions() as session, session.begin():
         row = (await session.execute(sa.select(t.cases).where(
             t.cases.c.case_id == case_id, within(t.cases.c.region_code, scope)))).first()
+        programme = None
+        if row is not None and owner is not None:
+            ro = t.referral_owners.c
+            programme = await session.scalar(sa.select(ro.programme).where(
+                ro.case_id == case_id, ro.owner_id == owner, ro.programme.in_(IDENTITY_PROGRAMMES)).limit(1))
+            if programme is None:
+                row = None
         if row is None:
             raise CaseNotFound("no such case")
         complaints = (await session.execute(
             sa.select(t.complaints.c.complaint_id, t.complaints.c.referral_id, t.complaints.c.filed_at)
             .where(t.complaints.c.case_id == case_id).order_by(t.complaints.c.filed_at))).all()
-        await _audit(session, "case_viewed", case_id=case_id, citizen_ref=row.citizen_ref, actor=actor)
+        await _audit(session, "case_viewed", case_id=case_id, citizen_ref=row.citizen_ref, actor=actor,
+                     detail={"owner": owner, "programme": programme} if owner else None)
     return case_record(row, list(complaints))
 
 
