@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic.json_schema import models_json_schema
 
+from slrt_shared.access.policy import COMMANDS
 from slrt_shared.contracts.base import EventData
 
 KAFKA_BINDING = "0.5.0"
@@ -40,12 +41,22 @@ def channel_id(address: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", address).strip("_")
 
 
+#: Commands carry their sender's token (the access table's command doors).
+SIGNED_TYPES = frozenset(d.path for d in COMMANDS)
+
+
 def _cloud_event_headers(ce_type: str) -> dict[str, Any]:
     text = {"type": "string"}
+    signed = ce_type in SIGNED_TYPES
+    sender = {"authorization": text | {
+        "pattern": "^Bearer .+$", "description": "the sender's token (an OpenID Connect access token), judged as "
+        "of ce_time; without a valid one the command is refused as unauthorized"}} if signed else {}
     return {
         "type": "object",
-        "required": ["ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time", "content-type"],
+        "required": ["ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time", "content-type",
+                     *(["authorization"] if signed else [])],
         "properties": {
+            **sender,
             "ce_specversion": {"const": "1.0"},
             "ce_id": text | {"description": "unique per source; consumers deduplicate on (ce_source, ce_id)"},
             "ce_source": text | {"examples": ["/slrt/intake"]},
@@ -68,6 +79,10 @@ _DEAD_LETTER_HEADERS = {
         "x-original-partition": {"type": "string"},
         "x-original-offset": {"type": "string"},
         "x-attempts": {"type": "string", "description": "how many times the handler tried"},
+        "x-sender-sub": {"type": "string", "description": "a command's verified sender (never its token)"},
+        "x-sender-role": {"type": "string"},
+        "x-sender-scope": {"type": "string"},
+        "x-sender-owner": {"type": "string"},
     },
     "additionalProperties": {"type": "string", "description": "the original message's headers, kept"},
 }
