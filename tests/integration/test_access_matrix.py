@@ -1,6 +1,7 @@
-"""The access matrix, generated from the access table (``slrt_shared.access.policy.DOORS``): every HTTP door x
-every role x in scope / out of scope, and every door x every kind of bad token, against intake, routing and
-reporting running in-process on the real broker, with a case that went through all three.
+"""The access matrix, generated from the access table (``slrt_shared.access.policy.DOORS``): every HTTP route and
+both command topics x every role x in scope / out of scope, and x every kind of bad token (none, not bearer,
+malformed, forged, ``alg: none``, expired, wrong audience), against intake, routing and reporting running
+in-process on the real broker, with a case that went through all three.
 
 In scope means the case's kecamatan (an owner: the owner its referral is addressed to); out of scope means
 Kota Semarang (an owner: the same programme's owner there). Out of scope answers byte for byte as absent."""
@@ -30,11 +31,17 @@ from slrt_reporting.settings import ReportingSettings
 from slrt_routing.app import build_app as routing_app
 from slrt_routing.settings import RoutingSettings
 from slrt_shared import db
-from slrt_shared.access.policy import ROUTES, Door
+from slrt_shared.access.policy import COMMANDS, ROUTES, Door
 from slrt_shared.access.principal import NATIONAL, Role
+from slrt_shared.contracts.base import EventData
+from slrt_shared.contracts.commands import FileComplaint, RegisterCase
+from slrt_shared.contracts.envelope import KafkaRecord, to_kafka
+from slrt_shared.contracts.referral_updates import ReferralUpdate
+from slrt_shared.topics import Topics
 
 from tests.support import eventually
 from tests.support.apps import running
+from tests.support.kafka import TopicReader, publish
 from tests.support.tokens import admin, token
 from tests.unit.shared.registration_rules import VALID, with_value
 
@@ -56,16 +63,22 @@ class World:
     referral_id: str
     nik: str
     intake_db: str
+    bootstrap: str
+    topics: Topics
 
 
 def principal(role: Role, in_scope: bool, door: Door | None = None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {principal_token(role, in_scope, door)}"}
+
+
+def principal_token(role: Role, in_scope: bool, door: Door | None = None) -> str:
     if role is Role.OWNER and door is not None and door.service == "intake":
         scope, owner = ("32.01", IDENTITY_OWNER_HERE) if in_scope else (ELSEWHERE, IDENTITY_OWNER_ELSEWHERE)
     elif role is Role.OWNER:
         scope, owner = ("32.01", OWNER_HERE) if in_scope else (ELSEWHERE, OWNER_ELSEWHERE)
     else:
         scope, owner = (KECAMATAN if in_scope else ELSEWHERE), None
-    return {"Authorization": f"Bearer {token(role, scope, owner=owner)}"}
+    return token(role, scope, owner=owner)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -106,7 +119,8 @@ async def world(kafka_broker: Any, tmp_path_factory: pytest.TempPathFactory) -> 
         await eventually(reported, timeout=60)
         await eventually(identity_owner_known, timeout=60)
         yield World({"intake": intake, "routing": routing, "reporting": reporting}, case_id, erasable, referral_id,
-                    VALID["citizen"]["nik"], f"sqlite+aiosqlite:///{folder / 'i.db'}")
+                    VALID["citizen"]["nik"], f"sqlite+aiosqlite:///{folder / 'i.db'}", kafka_broker.bootstrap,
+                    Topics(prefix))
 
 
 def request_for(door: Door, w: World, *, absent: bool = False) -> tuple[str, dict[str, Any]]:
@@ -269,3 +283,77 @@ async def test_an_owner_reads_a_citizen_only_where_its_programme_needs_it(world:
 def test_the_matrix_covers_every_door() -> None:
     assert {p.values[0].name for p in ROLE_CASES} == {d.name for d in ROUTES}
     assert len(ROLE_CASES) == len(ROUTES) * len(Role) * 2
+
+
+COMMAND_CASES = [(d, r, s) for d in COMMANDS for r in Role for s in (True, False)]
+
+
+def command_for(door: Door, w: World, n: int, authorization: str | None) -> KafkaRecord:
+    """The door's command for the world's case (register: a new citizen of the case's desa)."""
+    data: EventData
+    if door.path == RegisterCase.ce_type:
+        body = with_value(VALID, ("citizen", "nik"), f"320101550895{n + 1:04d}")
+        data = RegisterCase.model_validate(with_value(body, ("needs",), ["PKH"]))
+        topic = w.topics.intake_commands
+    elif door.path == FileComplaint.ce_type:
+        data = FileComplaint(case_id=w.case_id, description="Belum ada kabar dari dinas.")
+        topic = w.topics.intake_commands
+    else:
+        data = ReferralUpdate(referral_id=w.referral_id, case_id=w.case_id, status="in_progress")
+        topic = w.topics.referral_updates
+    record = to_kafka(data, topic=topic, source="/tests/matrix", key=w.case_id, event_id=f"matrix-{n}")
+    extra = [("authorization", authorization.encode())] if authorization is not None else []
+    return KafkaRecord(record.topic, record.key, record.value, [*record.headers, *extra])
+
+
+def expected_outcome(door: Door, role: Role | None, in_scope: bool) -> str:
+    """What becomes of a command: intake answers (accepted, or the error type); routing applies an update or
+    dead-letters it (its reason)."""
+    to_intake = door.method == "slrt.intake.commands"
+    if role is None:
+        return "unauthorized" if to_intake else "dead: unauthorized"
+    if role not in door.roles:
+        return "forbidden" if to_intake else "dead: forbidden"
+    if in_scope:
+        return "accepted" if to_intake else "applied"
+    if door.path == FileComplaint.ce_type:
+        return "not_found"
+    return "forbidden" if to_intake else "dead: no such referral"
+
+
+async def test_every_command_door_by_role_scope_and_token(world: World) -> None:
+    """Both command topics x every role x in and out of scope, and x every kind of bad token, at once."""
+    sent: dict[str, str] = {}
+    records = []
+    for n, (door, role, in_scope) in enumerate(COMMAND_CASES):
+        record = command_for(door, world, n, f"Bearer {principal_token(role, in_scope, door)}")
+        records.append(record)
+        sent[dict(record.headers)["ce_id"].decode()] = expected_outcome(door, role, in_scope)
+    for m, (door, kind) in enumerate((d, k) for d in COMMANDS for k in bad_tokens()):
+        record = command_for(door, world, 500 + m, bad_tokens()[kind])
+        records.append(record)
+        sent[dict(record.headers)["ce_id"].decode()] = expected_outcome(door, None, False)
+    dlt = Topics.dead_letter(world.topics.referral_updates)
+    async with TopicReader(world.bootstrap, world.topics.intake_replies, dlt) as reader:
+        await publish(world.bootstrap, records)
+        to_intake = {i for i, r in zip(sent, records, strict=True) if r.topic == world.topics.intake_commands}
+        dead_expected = {i for i, outcome in sent.items() if outcome.startswith("dead:")}
+
+        async def all_seen() -> bool:
+            replied = {e.data["command_id"] for e in reader.events(world.topics.intake_replies)}
+            dead = {dict(r.headers)["ce_id"].decode() for r in reader.records if r.topic == dlt}
+            return to_intake <= replied and dead_expected <= dead
+
+        await eventually(all_seen, timeout=90)
+        await reader.read_to_end()
+    got: dict[str, str] = {}
+    for event in reader.events(world.topics.intake_replies):
+        errors = event.data.get("errors") or []
+        got[event.data["command_id"]] = errors[0]["type"] if errors else "accepted"
+    for record in (r for r in reader.records if r.topic == dlt):
+        headers = dict(record.headers)
+        reason = headers["x-error-message"].decode()
+        got[headers["ce_id"].decode()] = "dead: " + reason.split(":")[0]
+        assert "authorization" not in headers  # a dead letter never keeps the token
+    for command_id, outcome in sent.items():
+        assert got.get(command_id, "applied") == outcome, (command_id, got.get(command_id))
