@@ -357,3 +357,20 @@ async def test_every_command_door_by_role_scope_and_token(world: World) -> None:
         assert "authorization" not in headers  # a dead letter never keeps the token
     for command_id, outcome in sent.items():
         assert got.get(command_id, "applied") == outcome, (command_id, got.get(command_id))
+
+
+async def test_the_referral_list_pages_and_names_each_bad_parameter(world: World) -> None:
+    routing, supervisor = world.clients["routing"], principal(Role.SUPERVISOR, True)
+    seen, cursor = [], None
+    while True:
+        page = (await routing.get("/v1/referrals", params={"limit": 1, **({"cursor": cursor} if cursor else {})},
+                                  headers=supervisor)).json()
+        seen += [r["referral_id"] for r in page["items"]]
+        if not (cursor := page["next_cursor"]):
+            break
+    everything = (await routing.get("/v1/referrals", headers=supervisor)).json()["items"]
+    assert seen == [r["referral_id"] for r in everything] and len(seen) == 3  # one page at a time, none twice
+    for params, loc in (({"cursor": "not-a-cursor"}, "cursor"), ({"status": "lost"}, "status"),
+                        ({"limit": 0}, "limit")):
+        bad = await routing.get("/v1/referrals", params=params, headers=supervisor)
+        assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", loc], bad.text

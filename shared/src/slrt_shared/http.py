@@ -74,6 +74,12 @@ class FieldError(Exception):
         self.headers = headers
 
 
+def invalid_cursor() -> FieldError:
+    """The answer to a ``cursor`` query parameter that no list gave (``slrt_shared.paging.BadCursor``)."""
+    return FieldError(422, ["query", "cursor"], type_="cursor_invalid", en="not a cursor this list gave",
+                      id_="bukan cursor dari daftar ini")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from slrt_shared.access.http import auth_responses, guard
 from slrt_shared.access.principal import Principal
 from slrt_shared.contracts.fields import Nik
-from slrt_shared.http import FieldError
+from slrt_shared.http import invalid_cursor
+from slrt_shared.paging import BadCursor
 
 from slrt_intake.entrypoints.views import ERRORS, CasePage
 from slrt_intake.service_layer import records
@@ -33,6 +34,5 @@ async def citizen_cases(
     try:
         return await records.citizen_cases(sessions=ctx.sessions, nik=nik, pseudonym_key=ctx.settings.pseudonym_key,
                                            limit=limit, cursor=cursor, scope=caller.scope, actor=caller.sub)
-    except records.BadCursor:
-        raise FieldError(422, ["query", "cursor"], type_="cursor_invalid", en="not a cursor this list gave",
-                         id_="bukan cursor dari daftar ini") from None
+    except BadCursor:
+        raise invalid_cursor() from None

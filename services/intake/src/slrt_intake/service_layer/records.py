@@ -3,9 +3,6 @@ in the audit log (which case, or which citizen by pseudonym; never the NIK)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,18 +10,13 @@ import sqlalchemy as sa
 from slrt_shared import identity
 from slrt_shared.access.principal import NATIONAL
 from slrt_shared.access.queries import within
-from slrt_shared.contracts.fields import IDENTIFIER_PATTERN
 from slrt_shared.db import utc
-from slrt_shared.errors import SlrtError
+from slrt_shared.paging import decode_cursor, encode_cursor
 from slrt_shared.regions import find_desa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from slrt_intake.adapters import tables as t
 from slrt_intake.service_layer.registration import CaseNotFound, region_names
-
-
-class BadCursor(SlrtError):
-    pass
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -98,20 +90,6 @@ async def get_case(*, sessions: async_sessionmaker[AsyncSession], case_id: str, 
         await _audit(session, "case_viewed", case_id=case_id, citizen_ref=row.citizen_ref, actor=actor,
                      detail={"owner": owner, "programme": programme} if owner else None)
     return case_record(row, list(complaints))
-
-
-def encode_cursor(registered_at: datetime, case_id: str) -> str:
-    return base64.urlsafe_b64encode(f"{utc(registered_at).isoformat()}|{case_id}".encode()).decode()  # type: ignore[union-attr]
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    try:
-        at, case_id = base64.urlsafe_b64decode(cursor.encode("ascii")).decode().split("|", 1)
-        if not re.fullmatch(IDENTIFIER_PATTERN, case_id):
-            raise ValueError("not a case id")
-        return utc(datetime.fromisoformat(at)), case_id  # type: ignore[return-value]
-    except (ValueError, UnicodeError, binascii.Error, OverflowError):
-        raise BadCursor("not a cursor this list gave") from None
 
 
 def case_summary(row: Any) -> dict[str, Any]:

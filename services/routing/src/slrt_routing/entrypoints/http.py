@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from slrt_shared.access.http import auth_responses, guard
 from slrt_shared.access.principal import Principal
 from slrt_shared.codes import ReferralStatus
-from slrt_shared.http import FieldError
+from slrt_shared.http import FieldError, invalid_cursor
+from slrt_shared.paging import BadCursor
 
 from slrt_routing.domain.clock import LADDER, CannotEscalate
 from slrt_routing.domain.referral import InvalidTransition
@@ -103,9 +104,8 @@ async def list_referrals(
     try:
         return await queries.referrals(_routing(request), principal=caller, status=status, limit=limit,
                                        cursor=cursor)
-    except queries.BadCursor:
-        raise FieldError(422, ["query", "cursor"], type_="cursor_invalid", en="not a cursor this list gave",
-                         id_="bukan cursor dari daftar ini") from None
+    except BadCursor:
+        raise invalid_cursor() from None
 
 
 @router.get("/rules", tags=["rules"], summary="The active rules version, owners per programme, SLA ladder")

@@ -3,9 +3,6 @@ region), each limited to what the caller reaches."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,16 +10,12 @@ from slrt_shared.access.principal import Principal, Role
 from slrt_shared.access.queries import within
 from slrt_shared.codes import ReferralStatus
 from slrt_shared.db import utc
-from slrt_shared.errors import SlrtError
+from slrt_shared.paging import decode_cursor, encode_cursor
 
 from slrt_routing.adapters import tables as t
 from slrt_routing.service_layer.answers import referral_view
 from slrt_routing.service_layer.context import Routing
 from slrt_routing.service_layer.timers import UnknownCase
-
-
-class BadCursor(SlrtError):
-    pass
 
 
 async def case_view(routing: Routing, *, case_id: str, principal: Principal) -> dict[str, Any]:
@@ -48,18 +41,6 @@ async def case_view(routing: Routing, *, case_id: str, principal: Principal) -> 
     }
 
 
-def _cursor(created_at: datetime, referral_id: str) -> str:
-    return base64.urlsafe_b64encode(f"{utc(created_at).isoformat()}|{referral_id}".encode()).decode()  # type: ignore[union-attr]
-
-
-def _decode(cursor: str) -> tuple[datetime, str]:
-    try:
-        at, referral_id = base64.urlsafe_b64decode(cursor.encode("ascii")).decode().split("|", 1)
-        return utc(datetime.fromisoformat(at)), referral_id  # type: ignore[return-value]
-    except (ValueError, UnicodeError, binascii.Error, OverflowError):
-        raise BadCursor("not a cursor this list gave") from None
-
-
 async def referrals(routing: Routing, *, principal: Principal, status: ReferralStatus | None, limit: int,
                     cursor: str | None) -> dict[str, Any]:
     """Active referrals the caller reaches, oldest first (what waits longest comes first), ``limit`` at a time:
@@ -74,11 +55,11 @@ async def referrals(routing: Routing, *, principal: Principal, status: ReferralS
     if status is not None:
         query = query.where(r.status == status.value)
     if cursor:
-        at, referral_id = _decode(cursor)
+        at, referral_id = decode_cursor(cursor)
         query = query.where(sa.or_(r.created_at > at, sa.and_(r.created_at == at, r.referral_id > referral_id)))
     async with routing.sessions() as session:
         rows = (await session.execute(query.order_by(r.created_at, r.referral_id).limit(limit + 1))).all()
     page = rows[:limit]
     items = [{**referral_view(row), "case_number": row.case_number, "region_code": row.region_code} for row in page]
     more = len(rows) > limit
-    return {"items": items, "next_cursor": _cursor(page[-1].created_at, page[-1].referral_id) if more else None}
+    return {"items": items, "next_cursor": encode_cursor(page[-1].created_at, page[-1].referral_id) if more else None}
