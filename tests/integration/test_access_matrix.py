@@ -369,7 +369,8 @@ async def test_the_referral_list_pages_and_names_each_bad_parameter(world: World
         if not (cursor := page["next_cursor"]):
             break
     everything = (await routing.get("/v1/referrals", headers=supervisor)).json()["items"]
-    assert seen == [r["referral_id"] for r in everything] and len(seen) == 3  # one page at a time, none twice
+    # one page at a time, none twice (other tests of the module may have added referrals: count what is there)
+    assert seen == [r["referral_id"] for r in everything] and len(set(seen)) == len(seen) >= 3
     for params, loc in (({"cursor": "not-a-cursor"}, "cursor"), ({"status": "lost"}, "status"),
                         ({"limit": 0}, "limit")):
         bad = await routing.get("/v1/referrals", params=params, headers=supervisor)

@@ -74,6 +74,11 @@ def guard(service: str, name: str) -> Callable[..., Awaitable[Principal]]:
     return caller
 
 
+def callers(service: str) -> Callable[[str], Any]:
+    """``callers("intake")("POST /v1/cases")``: the route parameter's ``Depends`` for a door of that service."""
+    return lambda name: Depends(guard(service, name))
+
+
 def auth_responses() -> dict[int | str, dict[str, Any]]:
     """The 401 and 403 answers, for a route's OpenAPI ``responses``."""
     from slrt_shared.http import ErrorBody

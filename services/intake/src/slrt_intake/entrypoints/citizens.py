@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
-from slrt_shared.access.http import auth_responses, guard
+from fastapi import APIRouter, Path, Query, Request
+from slrt_shared.access.http import auth_responses, callers
 from slrt_shared.access.principal import Principal
 from slrt_shared.contracts.fields import Nik
 from slrt_shared.http import invalid_cursor
@@ -23,7 +23,7 @@ router = APIRouter(prefix="/v1", tags=["citizens"], responses=auth_responses())
             responses={422: {**ERRORS, "description": "not a NIK, or a bad limit or cursor"}})
 async def citizen_cases(
     request: Request,
-    caller: Annotated[Principal, Depends(guard("intake", "GET /v1/citizens/{nik}/cases"))],
+    caller: Annotated[Principal, callers("intake")("GET /v1/citizens/{nik}/cases")],
     nik: Annotated[Nik, Path(description="the citizen's NIK (16 digits)", examples=["3201015508950001"],
                              json_schema_extra={"pattern": "^[0-9]{16}$"})],
     limit: Annotated[int, Query(ge=1, le=500, description="page size", examples=[50])] = 50,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Request
+from fastapi import APIRouter, Body, Header, Path, Request
 from fastapi.responses import JSONResponse
-from slrt_shared.access.http import auth_responses, forbidden, guard
+from slrt_shared.access.http import auth_responses, callers, forbidden
 from slrt_shared.access.principal import NATIONAL, Principal, Role
 from slrt_shared.contracts.commands import CaseRegistration, ComplaintBody
 from slrt_shared.contracts.fields import IDENTIFIER_PATTERN
@@ -40,8 +40,7 @@ def _ctx(request: Request) -> Any:
     return request.app.state.intake
 
 
-def _caller(name: str) -> Any:
-    return Depends(guard("intake", name))
+_caller = callers("intake")
 
 
 def _not_found() -> FieldError:

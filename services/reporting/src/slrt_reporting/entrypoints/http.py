@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from slrt_shared import regions
-from slrt_shared.access.http import auth_responses, guard
+from slrt_shared.access.http import auth_responses, callers
 from slrt_shared.access.principal import Principal, Role
 from slrt_shared.codes import CaseStatus, Level
 from slrt_shared.http import FieldError
@@ -32,8 +32,7 @@ def sessions(request: Request) -> Any:
     return request.app.state.reporting.sessions
 
 
-def caller(name: str) -> Any:
-    return Depends(guard("reporting", name))
+caller = callers("reporting")
 
 
 def scoped(principal: Principal, region: str | None) -> tuple[str, bool]:

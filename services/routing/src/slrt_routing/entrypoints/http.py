@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
-from slrt_shared.access.http import auth_responses, guard
+from slrt_shared.access.http import auth_responses, callers
 from slrt_shared.access.principal import Principal
 from slrt_shared.codes import ReferralStatus
 from slrt_shared.http import FieldError, invalid_cursor
@@ -23,8 +23,7 @@ router = APIRouter(prefix="/v1", responses=auth_responses())
 Id = Annotated[str, Path(max_length=64)]
 
 
-def _caller(name: str) -> Any:
-    return Depends(guard("routing", name))
+_caller = callers("routing")
 
 
 class StatusBody(BaseModel):
