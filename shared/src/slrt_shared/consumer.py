@@ -88,7 +88,7 @@ class ReliableHandler:
         sender: Sender | None = None
         if self._verifier is not None:
             try:
-                sender = sender_of(event, self._verifier)
+                sender = await sender_of(event, self._verifier)
             except TokenRejected as exc:
                 sender = exc
         verified = sender if isinstance(sender, Principal) else None

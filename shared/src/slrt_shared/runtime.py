@@ -43,7 +43,7 @@ class KafkaRuntime:
         self._subscribers = 0
         self._topics: list[str] = []
 
-    def reliable(self, name: str, handle: Any, **options: Any) -> ReliableHandler:  # authenticate=verifier too
+    def reliable(self, name: str, handle: Any, **options: Any) -> ReliableHandler:
         """A handler with this service's retry policy and dead letters."""
         return ReliableHandler(name=name, handle=handle, dead_letters=self.dead_letters,
                                attempts=self.settings.consumer_attempts,

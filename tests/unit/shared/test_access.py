@@ -180,6 +180,16 @@ def test_settings_choose_the_verifier(tmp_path: Path) -> None:
         verifier_from(ServiceSettings(auth_issuer="https://sso.example.id", var_dir=tmp_path))
     dev = verifier_from(ServiceSettings(var_dir=tmp_path, dev_admin_token="adm"))
     assert dev.issuer == DEV_ISSUER and dev.verify("adm").role == Role.ADMIN
+    assert not dev.fetches_keys  # a key on disk: verified on the event loop, no thread hop per request
+    production = verifier_from(ServiceSettings(auth_issuer="https://sso.example.id", auth_jwks_url="http://127.0.0.1:9/c",
+                                               var_dir=tmp_path))
+    assert production.fetches_keys  # a JWKS fetch may block: verified off the event loop
+
+
+async def test_verify_async_gives_the_same_answers(key: DevKey, verifier: TokenVerifier) -> None:
+    assert await verifier.verify_async(token(key), at=NOW) == OPERATOR
+    with pytest.raises(TokenRejected):
+        await verifier.verify_async(token(key), at=NOW + timedelta(days=1))
 
 
 def test_slrt_token_issue_prints_a_token_the_services_of_the_folder_accept(tmp_path: Path) -> None:

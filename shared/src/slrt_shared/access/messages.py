@@ -14,11 +14,11 @@ from slrt_shared.contracts.envelope import CloudEvent
 SKEW = timedelta(minutes=5)
 
 
-def sender_of(event: CloudEvent, verifier: TokenVerifier, *, now: datetime | None = None) -> Principal:
+async def sender_of(event: CloudEvent, verifier: TokenVerifier, *, now: datetime | None = None) -> Principal:
     """The verified sender; ``TokenRejected`` when there is none."""
     if event.time > (now or datetime.now(UTC)) + SKEW:
         raise TokenRejected("ce_time is in the future")
-    return verifier.verify(bearer(event.authorization), at=event.time)
+    return await verifier.verify_async(bearer(event.authorization), at=event.time)
 
 
 def sender_headers(sender: Principal) -> list[tuple[str, bytes]]:

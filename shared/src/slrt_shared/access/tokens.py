@@ -10,6 +10,7 @@ valid command never turns unauthorised because it waited in a partition.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,6 +44,13 @@ class TokenVerifier:
     audience: str
     leeway_seconds: float = 60.0
     dev_admin_token: str | None = None
+    fetches_keys: bool = False  # ``key_for`` may do blocking I/O (a JWKS fetch on first use or a new key id)
+
+    async def verify_async(self, token: str, *, at: datetime | None = None) -> Principal:
+        """``verify`` from a coroutine: off the event loop only when a key may have to be fetched."""
+        if self.fetches_keys:
+            return await asyncio.to_thread(self.verify, token, at=at)
+        return self.verify(token, at=at)
 
     def verify(self, token: str, *, at: datetime | None = None) -> Principal:
         """The principal of a valid token, judged as of ``at`` (default now); ``TokenRejected`` otherwise."""

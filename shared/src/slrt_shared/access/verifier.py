@@ -17,7 +17,7 @@ def verifier_from(settings: ServiceSettings) -> TokenVerifier:
         if not settings.auth_jwks_url:
             raise AuthMisconfigured("SLRT_AUTH_ISSUER is set but SLRT_AUTH_JWKS_URL is not")
         return TokenVerifier(key_for=jwks_keys(settings.auth_jwks_url), issuer=settings.auth_issuer,
-                             audience=settings.auth_audience)
+                             audience=settings.auth_audience, fetches_keys=True)
     public = DevKey.load_or_create(settings.var_dir).public
     return TokenVerifier(key_for=lambda _token: public, issuer=DEV_ISSUER, audience=settings.auth_audience,
                          dev_admin_token=settings.dev_admin_token)
