@@ -37,7 +37,7 @@ async def export_csv(request: Request, who: Annotated[Principal, caller("GET /v1
         writer = csv.DictWriter(buffer, fieldnames=EXPORT_FIELDS)
         writer.writeheader()
         async with sessions(request)() as session:
-            async for row in export_rows(session, None if shown == "nasional" else shown, visible=visible):
+            async for row in export_rows(session, shown, visible=visible):
                 writer.writerow(row)
                 if buffer.tell() > CHUNK:
                     yield buffer.getvalue()
@@ -58,7 +58,7 @@ async def export_xlsx(request: Request, who: Annotated[Principal, caller("GET /v
     sheet = book.create_sheet("kasus")
     sheet.append(EXPORT_FIELDS)
     async with sessions(request)() as session:
-        async for row in export_rows(session, None if shown == "nasional" else shown, visible=visible):
+        async for row in export_rows(session, shown, visible=visible):
             sheet.append([row[f] for f in EXPORT_FIELDS])
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by the stream
     book.save(spool)

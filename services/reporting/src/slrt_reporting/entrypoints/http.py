@@ -80,7 +80,7 @@ async def list_cases(request: Request, who: Annotated[Principal, caller("GET /v1
                      status: CaseStatus | None = None, level: Level | None = None, case_number: CaseNumber = None,
                      overdue: bool | None = None, limit: Limit = 50, cursor: Cursor = None) -> dict[str, Any]:
     shown, visible = scoped(who, region)
-    where = queries.CaseFilter(region=None if shown == "nasional" else shown, status=status.value if status else None,
+    where = queries.CaseFilter(region=shown, status=status.value if status else None,
                                level=level.value if level else None, case_number=case_number, overdue=overdue,
                                visible=visible)
     async with sessions(request)() as session:
