@@ -12,10 +12,8 @@ import asyncio
 import os
 from collections import Counter
 
-import sqlalchemy as sa
 from slrt_intake.adapters import tables as t
 from slrt_intake.app import build_app
-from slrt_shared import db
 from slrt_shared.contracts.envelope import from_kafka
 
 from tests.integration.intake.conftest import intake_settings
@@ -23,6 +21,7 @@ from tests.integration.intake.outage import BrokerBehindLink
 from tests.support import eventually
 from tests.support.apps import running
 from tests.support.kafka import TopicReader
+from tests.support.outbox import unpublished
 from tests.unit.shared.registration_rules import VALID, with_value
 
 OUTAGE_SECONDS = float(os.environ.get("SLRT_TEST_OUTAGE_SECONDS", "3"))  # longer: past the producer timeout
@@ -30,13 +29,7 @@ NIKS = ["3201011508950002", "3201015508950003", "3201012001800004"]
 
 
 async def pending_rows(database_url: str) -> int:
-    engine = db.create_engine(database_url)
-    try:
-        async with engine.connect() as conn:
-            query = sa.select(sa.func.count()).select_from(t.outbox).where(t.outbox.c.published_at.is_(None))
-            return int((await conn.execute(query)).scalar_one())
-    finally:
-        await engine.dispose()
+    return await unpublished(database_url, t.outbox)
 
 
 async def test_registration_goes_on_while_the_broker_is_away_and_publishes_once_after(

@@ -17,6 +17,7 @@ from slrt_shared.settings import ServiceSettings
 
 from tests.support import eventually
 from tests.support.kafka import TopicReader
+from tests.support.outbox import unpublished
 
 
 def tables() -> tuple[sa.MetaData, sa.Table, sa.Table]:
@@ -83,16 +84,16 @@ async def test_a_broker_that_is_away_keeps_the_rows_until_it_returns(topic_prefi
             assert attempt.exception() is not None, f"published {attempt.result()} rows with the broker away"
         else:
             attempt.cancel()
-        assert await _pending(sessions, outbox) == 1
+        assert await unpublished(database_url, outbox) == 1
         task = asyncio.create_task(relay.run())  # keeps trying
         await asyncio.sleep(0.5)
-        assert await _pending(sessions, outbox) == 1 and relay.published == 0
+        assert await unpublished(database_url, outbox) == 1 and relay.published == 0
 
         broker.start()  # back on the same address (empty: the embedded broker keeps nothing)
         async with TopicReader(broker.bootstrap, topic) as reader:
             await eventually(lambda: _at_least(reader, 1), timeout=60)
             assert [e.data["case_id"] for e in reader.events(topic)] == ["c"]
-        await eventually(lambda: _none_pending(sessions, outbox))  # marked once the broker took it
+        await eventually(lambda: _none_pending(database_url, outbox))  # marked once the broker took it
         assert relay.published == 1
     finally:
         if task is not None:
@@ -101,13 +102,8 @@ async def test_a_broker_that_is_away_keeps_the_rows_until_it_returns(topic_prefi
         await engine.dispose()
 
 
-async def _none_pending(sessions, outbox: sa.Table) -> bool:  # type: ignore[no-untyped-def]
-    return await _pending(sessions, outbox) == 0
-
-
-async def _pending(sessions, outbox: sa.Table) -> int:  # type: ignore[no-untyped-def]
-    async with sessions() as session:
-        return int(await session.scalar(sa.select(sa.func.count()).where(outbox.c.published_at.is_(None))))
+async def _none_pending(database_url: str, outbox: sa.Table) -> bool:
+    return await unpublished(database_url, outbox) == 0
 
 
 async def test_the_inbox_recognises_a_duplicate_delivery(database_url) -> None:

@@ -8,16 +8,15 @@ import json
 import uuid
 from collections import Counter
 
-import sqlalchemy as sa
 from slrt.scratch import PostgresServer
 from slrt_routing.adapters import tables
-from slrt_shared import db
 from slrt_shared.codes import Programme
 from slrt_shared.contracts.envelope import to_kafka
 
 from tests.integration.routing.test_escalation_drill import registered
 from tests.support import eventually
 from tests.support.kafka import TopicReader, publish
+from tests.support.outbox import unpublished
 from tests.support.processes import ServiceProcess
 
 CASES = 150
@@ -81,11 +80,4 @@ async def _at_least(reader: TopicReader, kind: str, n: int) -> bool:
 
 
 async def _outbox_empty(url: str) -> bool:
-    engine = db.create_engine(url)
-    try:
-        async with engine.connect() as conn:
-            pending = await conn.scalar(sa.select(sa.func.count()).select_from(tables.outbox).where(
-                tables.outbox.c.published_at.is_(None)))
-        return pending == 0
-    finally:
-        await engine.dispose()
+    return await unpublished(url, tables.outbox) == 0
