@@ -38,7 +38,8 @@ from slrt_intake.adapters import tables as t
 from slrt_intake.service_layer import registration as uc
 
 INDONESIAN = True  # replies' messages: Bahasa Indonesia, like the HTTP default
-DOORS = {t: door("intake", f"slrt.intake.commands {t}") for t in (RegisterCase.ce_type, FileComplaint.ce_type)}
+DOORS = {ce_type: door("intake", f"slrt.intake.commands {ce_type}")
+         for ce_type in (RegisterCase.ce_type, FileComplaint.ce_type)}
 FORBIDDEN = {"loc": ["header", "authorization"], "type": "forbidden",
              "msg": "peran atau wilayah pengirim tidak boleh melakukan ini"}
 
