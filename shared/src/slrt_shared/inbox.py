@@ -1,5 +1,8 @@
 """The inbox: idempotent consumers. ``(consumer, ce_source, ce_id)`` is recorded in the same transaction as
-the consumer's effects; a duplicate is recognised and skipped."""
+the consumer's effects; a duplicate is recognised and skipped.
+
+A row is needed only as long as the broker could deliver its event again: ``slrt_shared.purge`` deletes rows
+older than ``SLRT_DEDUP_RETENTION_HOURS`` (by ``received_at``, indexed)."""
 
 from __future__ import annotations
 
@@ -12,6 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from slrt_shared.contracts.envelope import CloudEvent
 from slrt_shared.db import upsert
 
+#: The index the purge finds old rows by (each service's migration adds it: ``create_inbox_received_index``).
+RECEIVED_INDEX = "ix_inbox_received_at"
+
 
 def define_inbox(metadata: sa.MetaData) -> sa.Table:
     return sa.Table(
@@ -21,6 +27,7 @@ def define_inbox(metadata: sa.MetaData) -> sa.Table:
         sa.Column("source", sa.String(200), primary_key=True),
         sa.Column("event_id", sa.String(100), primary_key=True),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Index(RECEIVED_INDEX, "received_at"),
     )
 
 
@@ -32,6 +39,15 @@ def create_inbox_table(op: Any) -> None:
         sa.Column("event_id", sa.String(100), primary_key=True),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
     )
+
+
+def create_inbox_received_index(op: Any) -> None:
+    """For a service's migration: the index of ``received_at`` (the first migration made the inbox without it)."""
+    op.create_index(RECEIVED_INDEX, "inbox", ["received_at"])
+
+
+def drop_inbox_received_index(op: Any) -> None:
+    op.drop_index(RECEIVED_INDEX, "inbox")
 
 
 def _key(event: CloudEvent) -> tuple[str, str]:

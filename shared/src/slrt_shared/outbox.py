@@ -4,18 +4,30 @@
 publishing and marking publishes a row again; consumers' inboxes drop the duplicate. On PostgreSQL one
 relay per database publishes at a time (a transaction-scoped advisory lock), which keeps each case's
 events in order when several instances of a service run.
+
+A failure to publish is one of two kinds (``failure_kind``). Transient (the broker away, a timeout, a leader
+moving): nothing is marked, the batch is tried again with backoff, and order is kept. Permanent (the record is
+larger than the producer or broker accepts, the topic name is invalid, the producer is not authorised on the
+topic, the row cannot be encoded): that row alone is quarantined (``quarantined_at``, ``quarantine_reason``),
+never tried again automatically, and the rows of other keys flow on. The later rows of the quarantined row's
+key are held back (blocked), because publishing them would put a case's events out of order; they flow once
+the quarantined row is released (``release_quarantined``) or dropped (``drop_quarantined``) by an operator
+(``slrt outbox``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from aiokafka import AIOKafkaProducer
+from aiokafka import errors as kafka_errors
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from slrt_shared.contracts.envelope import KafkaRecord
@@ -36,12 +48,16 @@ def define_outbox(metadata: sa.MetaData) -> sa.Table:
         sa.Column("headers", sa.JSON, nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("quarantined_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("quarantine_reason", sa.String(200), nullable=True),
         sa.Index("ix_outbox_pending", "published_at", "id"),
+        sa.Index("ix_outbox_quarantined", "quarantined_at"),
     )
 
 
 def create_outbox_table(op: Any) -> None:
-    """For the services' first migration."""
+    """For the services' first migration: the table as it was first made. Kept as it was, since migrations
+    that ran must not change meaning; ``add_outbox_quarantine`` adds the later columns."""
     op.create_table(
         "outbox",
         sa.Column("id", BigId, primary_key=True, autoincrement=True),
@@ -53,6 +69,127 @@ def create_outbox_table(op: Any) -> None:
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
     )
     op.create_index("ix_outbox_pending", "outbox", ["published_at", "id"])
+
+
+def add_outbox_quarantine(op: Any) -> None:
+    """For the migration that gives an existing outbox its quarantine columns."""
+    op.add_column("outbox", sa.Column("quarantined_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("outbox", sa.Column("quarantine_reason", sa.String(200), nullable=True))
+    op.create_index("ix_outbox_quarantined", "outbox", ["quarantined_at"])
+
+
+def drop_outbox_quarantine(op: Any) -> None:
+    op.drop_index("ix_outbox_quarantined", table_name="outbox")
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("quarantine_reason")
+        batch.drop_column("quarantined_at")
+
+
+# Kafka's own rule for topic names. A name outside it is refused by the broker, but aiokafka only waits for
+# metadata that never comes and reports an unknown topic (retriable), so it is checked here.
+_TOPIC = re.compile(r"[a-zA-Z0-9._-]{1,249}")
+
+# Errors that publishing the same record again can never cure; everything else is transient.
+PERMANENT: dict[type[BaseException], str] = {
+    kafka_errors.MessageSizeTooLargeError: "too_large",  # larger than max_request_size or the broker's limit
+    kafka_errors.RecordTooLargeError: "too_large",
+    kafka_errors.RecordListTooLargeError: "too_large",
+    kafka_errors.InvalidTopicError: "invalid_topic",
+    kafka_errors.TopicAuthorizationFailedError: "not_authorized",  # an ACL to fix; then released
+    kafka_errors.PolicyViolationError: "policy_violation",
+    kafka_errors.UnsupportedForMessageFormatError: "unsupported_format",
+    kafka_errors.CorruptRecordException: "corrupt_record",
+    kafka_errors.InvalidTimestampError: "invalid_timestamp",
+    UnicodeError: "unencodable",  # key or headers that cannot be encoded, a row with neither key nor value
+    AssertionError: "unencodable",
+    TypeError: "unencodable",
+    ValueError: "unencodable",
+}
+
+
+class InvalidTopicName(ValueError):
+    pass
+
+
+def failure_kind(exc: BaseException) -> str | None:
+    """The quarantine reason code when ``exc`` is permanent for the record that raised it, else None.
+    The broker being away (KafkaConnectionError, NoBrokersAvailable, KafkaTimeoutError, RequestTimedOut,
+    NotLeaderForPartition, UnknownTopicOrPartition while a topic is being made, ...) is transient."""
+    if isinstance(exc, InvalidTopicName):
+        return "invalid_topic"
+    for kind, reason in PERMANENT.items():
+        if isinstance(exc, kind):
+            return reason
+    return None
+
+
+@dataclass(frozen=True)
+class Held:
+    """What the relay holds back: quarantined rows, and rows behind them of the same key (blocked)."""
+
+    quarantined: int
+    blocked: int
+
+
+@dataclass(frozen=True)
+class QuarantinedRow:
+    id: int
+    topic: str
+    key: str | None
+    size: int
+    created_at: datetime
+    quarantined_at: datetime
+    reason: str
+    blocked: int
+
+
+def _quarantined(t: sa.Table) -> Any:
+    return sa.and_(t.c.published_at.is_(None), t.c.quarantined_at.is_not(None))
+
+
+def _blocked(t: sa.Table) -> Any:
+    """Pending rows behind a quarantined row of the same key."""
+    q = t.alias("q")
+    return sa.and_(t.c.published_at.is_(None), t.c.quarantined_at.is_(None), t.c.key.is_not(None),
+                   sa.exists().where(q.c.key == t.c.key, q.c.id < t.c.id, q.c.published_at.is_(None),
+                                     q.c.quarantined_at.is_not(None)))
+
+
+async def held(session: AsyncSession, outbox: sa.Table) -> Held:
+    t = outbox
+    quarantined = await session.scalar(sa.select(sa.func.count()).select_from(t).where(_quarantined(t)))
+    blocked = await session.scalar(sa.select(sa.func.count()).select_from(t).where(_blocked(t)))
+    return Held(quarantined=quarantined or 0, blocked=blocked or 0)
+
+
+async def quarantined_rows(session: AsyncSession, outbox: sa.Table) -> list[QuarantinedRow]:
+    """The quarantined rows, oldest first, with how many rows of their key each holds back. Never the value."""
+    t = outbox
+    b = t.alias("b")
+    blocked = (sa.select(sa.func.count()).select_from(b)
+               .where(b.c.key == t.c.key, b.c.id > t.c.id, b.c.published_at.is_(None)).scalar_subquery())
+    rows = (await session.execute(
+        sa.select(t.c.id, t.c.topic, t.c.key, sa.func.coalesce(sa.func.length(t.c.value), 0), t.c.created_at,
+                  t.c.quarantined_at, t.c.quarantine_reason, blocked)
+        .where(_quarantined(t)).order_by(t.c.id))).all()
+    return [QuarantinedRow(id=r[0], topic=r[1], key=r[2], size=r[3], created_at=r[4], quarantined_at=r[5],
+                           reason=r[6] or "", blocked=r[7] or 0) for r in rows]
+
+
+async def release_quarantined(session: AsyncSession, outbox: sa.Table, ids: Sequence[int]) -> int:
+    """Put quarantined rows back in line (after their cause is fixed); the relay publishes them in order,
+    then the rows of their keys they held back. Returns how many were released."""
+    t = outbox
+    result = await session.execute(t.update().where(_quarantined(t), t.c.id.in_(list(ids)))
+                                   .values(quarantined_at=None, quarantine_reason=None))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def drop_quarantined(session: AsyncSession, outbox: sa.Table, ids: Sequence[int]) -> int:
+    """Delete quarantined rows that will never be published; the rows they held back then flow."""
+    t = outbox
+    result = await session.execute(t.delete().where(_quarantined(t), t.c.id.in_(list(ids))))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 async def add_to_outbox(session: AsyncSession, outbox: sa.Table, records: Iterable[KafkaRecord]) -> None:
@@ -93,22 +230,30 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._lock_key = int.from_bytes(hashlib.sha256(f"outbox:{name}".encode()).digest()[:8], "big", signed=True)
         self.published = 0
+        self.quarantined = 0
 
     def wake(self) -> None:
         self._wake.set()
 
     async def publish_batch(self) -> int:
-        """Publish up to one batch of pending rows; return how many were published."""
+        """Publish up to one batch of pending rows; return how many were published or quarantined.
+
+        Rows of a key with a quarantined row are not read. A row refused for good at ``send`` is quarantined
+        and the later rows of its key in the batch are not sent; a transient failure raises, marking nothing.
+        """
         t = self._outbox
         async with self._sessions() as session, session.begin():
             if is_postgres(session):
                 got = await session.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(self._lock_key)))
                 if not got:
                     return 0
+            q = t.alias("q")
             rows = (
                 await session.execute(
                     sa.select(t.c.id, t.c.topic, t.c.key, t.c.value, t.c.headers)
-                    .where(t.c.published_at.is_(None))
+                    .where(t.c.published_at.is_(None), t.c.quarantined_at.is_(None),
+                           ~sa.exists().where(q.c.key == t.c.key, q.c.id < t.c.id, q.c.published_at.is_(None),
+                                              q.c.quarantined_at.is_not(None)))
                     .order_by(t.c.id)
                     .limit(self._batch)
                 )
@@ -116,23 +261,58 @@ class OutboxRelay:
             if not rows:
                 return 0
             producer = self._producer()
-            futures = []
+            sent: list[tuple[Any, Any]] = []
+            refused: dict[int, str] = {}
+            stopped: set[str] = set()  # keys with a row refused in this batch: nothing later of theirs is sent
             for row in rows:
-                headers = [(k, v.encode()) for k, v in row.headers]
-                key = row.key.encode() if row.key is not None else None
-                futures.append(await producer.send(row.topic, row.value, key=key, headers=headers))
-            await asyncio.gather(*futures)
-            await session.execute(
-                t.update().where(t.c.id.in_([r.id for r in rows])).values(published_at=datetime.now(UTC))
-            )
-        self.published += len(rows)
-        return len(rows)
+                if row.key is not None and row.key in stopped:
+                    continue
+                try:
+                    if not _TOPIC.fullmatch(row.topic) or row.topic in (".", ".."):
+                        raise InvalidTopicName(row.topic)
+                    headers = [(k, v.encode()) for k, v in row.headers]
+                    key = row.key.encode() if row.key is not None else None
+                    sent.append((row, await producer.send(row.topic, row.value, key=key, headers=headers)))
+                except Exception as exc:
+                    reason = failure_kind(exc)
+                    if reason is None:
+                        raise
+                    refused[row.id] = f"{reason}: {type(exc).__name__}"
+                    if row.key is not None:
+                        stopped.add(row.key)
+            results = await asyncio.gather(*(f for _, f in sent), return_exceptions=True)
+            failed = [(row, r) for (row, _), r in zip(sent, results, strict=True) if isinstance(r, BaseException)]
+            for _, exc in failed:
+                if failure_kind(exc) is None:
+                    raise exc
+            for row, exc in failed:  # refused by the broker; rows already sent after it stay sent
+                refused[row.id] = f"{failure_kind(exc)}: {type(exc).__name__}"
+            now = datetime.now(UTC)
+            published = [row.id for (row, _), r in zip(sent, results, strict=True) if not isinstance(r, BaseException)]
+            if published:
+                await session.execute(t.update().where(t.c.id.in_(published)).values(published_at=now))
+            by_id = {row.id: row for row in rows}
+            for row_id, reason in refused.items():
+                await session.execute(t.update().where(t.c.id == row_id)
+                                      .values(quarantined_at=now, quarantine_reason=reason))
+                row = by_id[row_id]
+                log.warning("outbox_row_quarantined", outbox_id=row_id, topic=row.topic, key=row.key,
+                            reason=reason)
+        self.published += len(published)
+        self.quarantined += len(refused)
+        return len(published) + len(refused)
+
+    async def held(self) -> Held:
+        """How many rows are quarantined and how many rows of their keys they hold back."""
+        async with self._sessions() as session:
+            return await held(session, self._outbox)
 
     async def purge_published(self) -> None:
         t = self._outbox
         async with self._sessions() as session, session.begin():
             await session.execute(
-                t.delete().where(t.c.published_at.is_not(None), t.c.published_at < datetime.now(UTC) - self._keep)
+                t.delete().where(t.c.published_at.is_not(None), t.c.quarantined_at.is_(None),
+                                 t.c.published_at < datetime.now(UTC) - self._keep)
             )
 
     async def run(self) -> None:

@@ -117,6 +117,9 @@ async def test_a_rejection_is_re_routed_then_escalated_to_the_secretariat_then_f
         await eventually(lambda: _has(reader, case_id, "case.resolved"))
         assert reader.types(key=case_id).count("referral.dispatched") == 3
         assert reader.types(key=case_id).count("referral.rejected") == 3
+        # a rejection without a reason code (a free text only, or nothing) is published as `other`, in its words
+        rejected = [e.data for e in reader.events(key=case_id) if e.type == "id.slrt.referral.rejected.v1"]
+        assert {(e["reason_code"], e["reason"]) for e in rejected} == {("other", "alasan lain")}
 
 
 async def test_a_complaint_on_a_resolved_case_reopens_it(kafka_broker, topic_prefix, database_url) -> None:

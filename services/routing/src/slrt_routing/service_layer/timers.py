@@ -4,6 +4,12 @@ Timers are rows (``due_at`` indexed). A sweep claims the due ones (``FOR UPDATE 
 PostgreSQL, so two routing instances never fire the same timer), re-checks each against the case and
 acts in the same transaction as the outbox rows it writes. Its cost grows with the timers due, not with
 the open cases.
+
+An SLA timer that fires late (routing was down) fires every step missed since, once each and in order, each
+step's deadline counted from the deadline before it (``clock.missed_steps``), never from the sweep's time;
+the timer is left due at the clock still running, if any. The events are published when the sweep runs
+(their CloudEvents ``time``); a ``case.escalated`` carries the deadline computed from the one that expired,
+and a ``case.overdue``'s ``at`` is the deadline at which the case became overdue.
 """
 
 from __future__ import annotations
@@ -12,8 +18,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from slrt_shared import regions
-from slrt_shared.access.principal import NATIONAL
+from slrt_shared import audit, regions
+from slrt_shared.access.principal import NATIONAL, Principal
 from slrt_shared.codes import CaseStatus, Level
 from slrt_shared.contracts.base import EventData
 from slrt_shared.contracts.case_events import CaseClosed, CaseEscalated, CaseOverdue
@@ -41,11 +47,20 @@ async def sweep(routing: Routing, *, now: datetime | None = None, batch: int = 2
         if is_postgres(session):
             query = query.with_for_update(skip_locked=True)
         due = (await session.execute(query)).all()
+        if due and is_postgres(session):
+            # a case another transaction holds (an answer, a manual escalation) waits for the next sweep: that
+            # transaction may be about to move this very timer, and waiting for it here would deadlock
+            cases = await locked_cases(session, {timer.case_id for timer in due}, skip_locked=True)
+            unseen = sorted({timer.case_id for timer in due} - set(cases))  # held elsewhere, or unknown
+            busy = set(await session.scalars(sa.select(t.cases.c.case_id).where(t.cases.c.case_id.in_(unseen))))
+            due = [timer for timer in due if timer.case_id not in busy]
+        elif due:
+            cases = await locked_cases(session, {timer.case_id for timer in due})
         if due:
-            changes = Changes(await locked_cases(session, {timer.case_id for timer in due}))
+            changes = Changes(cases)
             for timer in due:
                 if timer.kind == "sla":
-                    _sla_expired(routing, changes, timer.case_id, now)
+                    _sla_expired(routing, changes, timer.case_id, utc(timer.due_at), now)
                 else:
                     _close(changes, timer.case_id, now)
             await changes.write(routing, session)
@@ -94,34 +109,39 @@ class Changes:
         await routing.publish_all(session, self.events)
 
 
-async def locked_cases(session: AsyncSession, case_ids: set[str]) -> dict[str, dict[str, Any]]:
-    """The cases, locked for this transaction in key order (PostgreSQL; SQLite serialises writers anyway)."""
+async def locked_cases(session: AsyncSession, case_ids: set[str], *,
+                       skip_locked: bool = False) -> dict[str, dict[str, Any]]:
+    """The cases, locked for this transaction in key order (PostgreSQL; SQLite serialises writers anyway);
+    with ``skip_locked``, without those another transaction holds."""
     rows = (await session.execute(sa.select(t.cases).where(t.cases.c.case_id.in_(sorted(case_ids)))
-                                  .order_by(t.cases.c.case_id).with_for_update())).mappings().all()
+                                  .order_by(t.cases.c.case_id).with_for_update(skip_locked=skip_locked))
+            ).mappings().all()
     return {row["case_id"]: dict(row) for row in rows}
 
 
-def _sla_expired(routing: Routing, changes: Changes, case_id: str, now: datetime) -> None:
+def _sla_expired(routing: Routing, changes: Changes, case_id: str, due_at: datetime, now: datetime) -> None:
     case = changes.cases.get(case_id)
     if case is None or case["status"] in (CaseStatus.RESOLVED.value, CaseStatus.CLOSED.value):
         changes.set_timer(case_id, "sla", None)
         return
-    if case["deadline"] is not None and utc(case["deadline"]) > now:
-        changes.set_timer(case_id, "sla", utc(case["deadline"]))  # the clock moved on since this was set
+    expired = utc(case["deadline"]) if case["deadline"] is not None else due_at
+    if expired > now:
+        changes.set_timer(case_id, "sla", expired)  # the clock moved on since this was set
         return
-    outcome = clock.on_clock_expired(
-        level=Level(case["level"]), resolved=False, overdue=case["overdue"], now=now,
+    steps = clock.missed_steps(
+        level=Level(case["level"]), resolved=False, overdue=case["overdue"], expired=expired, now=now,
         deadline=lambda level, start: routing.sla.case_deadline(level, start, case["region_code"]))
-    if isinstance(outcome, clock.Escalate):
-        changes.update(case_id, level=outcome.to_level.value, deadline=outcome.deadline)
-        changes.set_timer(case_id, "sla", outcome.deadline)
-        changes.publish(case_id, _escalated(case_id, outcome))
-    elif isinstance(outcome, clock.Overdue):
-        changes.update(case_id, overdue=True)
-        changes.set_timer(case_id, "sla", None)
-        changes.publish(case_id, CaseOverdue(case_id=case_id, level=outcome.level, at=now))
-    else:
-        changes.set_timer(case_id, "sla", None)
+    running: datetime | None = None
+    for step in steps:
+        if isinstance(step, clock.Escalate):
+            changes.update(case_id, level=step.to_level.value, deadline=step.deadline)
+            changes.publish(case_id, _escalated(case_id, step))
+            running = step.deadline
+        else:
+            changes.update(case_id, overdue=True)
+            changes.publish(case_id, CaseOverdue(case_id=case_id, level=step.level, at=step.at))
+            running = None
+    changes.set_timer(case_id, "sla", running)
 
 
 def _close(changes: Changes, case_id: str, now: datetime) -> None:
@@ -133,22 +153,28 @@ def _close(changes: Changes, case_id: str, now: datetime) -> None:
     changes.publish(case_id, CaseClosed(case_id=case_id, level=Level(case["level"]), at=now))
 
 
-def _escalated(case_id: str, step: clock.Escalate, note: str | None = None) -> CaseEscalated:
+def _escalated(case_id: str, step: clock.Escalate) -> CaseEscalated:
+    """The public event: the supervisor's note is free text and never goes on it."""
     return CaseEscalated(case_id=case_id, from_level=step.from_level, to_level=step.to_level, reason=step.reason,
-                         deadline=step.deadline, note=note)
+                         deadline=step.deadline)
 
 
-async def _escalate(routing: Routing, session: AsyncSession, case: Any, step: clock.Escalate,
-                    note: str | None = None) -> None:
+async def _escalate(routing: Routing, session: AsyncSession, case: Any, step: clock.Escalate, *, note: str,
+                    actor: str | None, now: datetime) -> None:
     await session.execute(t.cases.update().where(t.cases.c.case_id == case.case_id).values(
         level=step.to_level.value, deadline=step.deadline))
     await set_timer(session, case.case_id, "sla", step.deadline)
-    await routing.publish(session, case.case_id, _escalated(case.case_id, step, note))
+    await session.execute(t.escalations.insert().values(
+        case_id=case.case_id, from_level=step.from_level.value, to_level=step.to_level.value, note=note,
+        actor=actor, at=now))
+    await routing.publish(session, case.case_id, _escalated(case.case_id, step))
 
 
-async def escalate_manually(routing: Routing, *, case_id: str, reason: str, scope: str = NATIONAL) -> dict[str, Any]:
-    """A supervisor moves the case up one level; a case outside ``scope`` is unknown, as one that does not
-    exist."""
+async def escalate_manually(routing: Routing, *, case_id: str, reason: str, scope: str = NATIONAL,
+                            principal: Principal | None = None) -> dict[str, Any]:
+    """A supervisor moves the case up one level (audited as the ``principal``'s); a case outside ``scope`` is
+    unknown, as one that does not exist. The supervisor's ``reason`` stays in routing (``escalations``), readable
+    in the case's view."""
     now = datetime.now(UTC)
     async with routing.sessions() as session, session.begin():
         case = await locked_case(session, case_id)
@@ -157,7 +183,10 @@ async def escalate_manually(routing: Routing, *, case_id: str, reason: str, scop
         step = clock.manual_escalation(
             level=Level(case.level), resolved=case.status in (CaseStatus.RESOLVED.value, CaseStatus.CLOSED.value),
             now=now, deadline=lambda level, start: routing.sla.case_deadline(level, start, case.region_code))
-        await _escalate(routing, session, case, step, note=reason)
+        await _escalate(routing, session, case, step, note=reason, actor=principal.sub if principal else None,
+                        now=now)
+        await audit.record(session, t.audit_log, principal=principal, action="case_escalated", case_id=case_id,
+                           detail={"from_level": step.from_level.value, "to_level": step.to_level.value})
     routing.woke()
     return {"case_id": case_id, "from_level": step.from_level.value, "to_level": step.to_level.value,
             "deadline": step.deadline.isoformat(), "reason": "manual"}

@@ -1,0 +1,21 @@
+"""The outbox's quarantine (``slrt_shared.outbox``): a row that can never be published is set aside with its reason.
+
+Revision ID: 0004
+Revises: 0003
+"""
+
+from alembic import op
+from slrt_shared.outbox import add_outbox_quarantine, drop_outbox_quarantine
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    add_outbox_quarantine(op)
+
+
+def downgrade() -> None:
+    drop_outbox_quarantine(op)
