@@ -11,8 +11,6 @@ before today (``...0101 26...`` is 1 January 2026 in 2026 and later, 1926 before
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -133,7 +131,3 @@ def kk_problems(value: str) -> list[IdentityProblem]:
     """The reasons to refuse a KK (none for a well-formed one)."""
     return parse_kk(value).errors
 
-
-def citizen_ref(nik: str, key: str) -> str:
-    """A pseudonymous, stable reference to a citizen: HMAC-SHA256 of the NIK under intake's secret key."""
-    return "cit_" + hmac.new(key.encode(), nik.encode(), hashlib.sha256).hexdigest()[:32]

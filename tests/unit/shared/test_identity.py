@@ -156,9 +156,3 @@ def test_messages_never_hold_the_number() -> None:
         for problem in identity.parse_nik(nik, today=TODAY).errors:
             assert nik not in problem.message_en and nik not in problem.message_id
 
-
-def test_citizen_ref_is_stable_keyed_and_not_the_nik() -> None:
-    ref = identity.citizen_ref("3201015508950001", "key-a")
-    assert ref == identity.citizen_ref("3201015508950001", "key-a")
-    assert ref != identity.citizen_ref("3201015508950001", "key-b")
-    assert "3201015508950001" not in ref and ref.startswith("cit_")
