@@ -10,7 +10,7 @@ from slrt_notification.settings import DEFAULT_TEMPLATES
 
 TEMPLATES = load_templates(DEFAULT_TEMPLATES)
 CONTEXT = {"case_number": "3201-2026-000042", "programme": "PKH", "owner_name": "Dinas Sosial (PKH)",
-           "reason": "bukan wewenang", "from_level": "desa", "to_level": "kecamatan", "level": "kabupaten",
+           "reason_code": "not_our_authority", "from_level": "desa", "to_level": "kecamatan", "level": "kabupaten",
            "escalation": "sla_expired", "region_code": "32.01.01.1002", "due": "26-11-2026 09:00 WIB", "count": 3,
            "more": 1, "numbers": "3201-2026-000042, 3201-2026-000043", "region_name": "Kabupaten Bogor",
            "date": "2026-11-23"}
@@ -44,11 +44,27 @@ def test_an_escalation_says_why_in_words() -> None:
     assert "batas waktu terlewati" in sla and "by a supervisor" in manual
 
 
-def test_a_sixteen_digit_number_in_a_free_text_reason_is_never_sent() -> None:
-    message = TEMPLATES.render("referral_rejected", "id", {**CONTEXT, "reason": "NIK 3201015508950001 tidak cocok"})
+def test_a_sixteen_digit_number_in_any_field_is_never_sent() -> None:
+    message = TEMPLATES.render("referral_dispatched", "id", {**CONTEXT, "owner_name": "NIK 3201015508950001 cocok"})
     for text in (message.sms, message.text, message.html, message.subject):
         assert "3201015508950001" not in text
-    assert "tidak cocok" in message.sms
+    assert "cocok" in message.sms
+
+
+@pytest.mark.parametrize(("language", "words"), [("id", "(bukan wewenang)"), ("en", "(not within our authority)")])
+def test_a_rejection_tells_the_reason_codes_words_in_the_citizens_language(language: str, words: str) -> None:
+    message = TEMPLATES.render("referral_rejected", language, CONTEXT)
+    assert words in message.sms and words in message.text and words in message.html
+
+
+def test_an_owners_free_text_in_a_stored_context_is_never_sent() -> None:
+    stored = {**CONTEXT, "reason_code": None, "reason": "MARKER-FREE-TEXT Bu Siti pindah"}
+    for language in ("id", "en"):
+        message = TEMPLATES.render("referral_rejected", language, stored)
+        for text in (message.sms, message.text, message.html, message.subject):
+            assert "MARKER-FREE-TEXT" not in text and "()" not in text
+    unknown = TEMPLATES.render("referral_rejected", "id", {**stored, "reason_code": "a_newer_code"})
+    assert "MARKER-FREE-TEXT" not in unknown.sms and "a_newer_code" not in unknown.sms
 
 
 def test_html_escapes_what_it_shows() -> None:

@@ -1,5 +1,6 @@
 import pytest
-from slrt_routing.domain.referral import InvalidTransition, transition
+from slrt_routing.domain.referral import InvalidTransition, answer_code, transition
+from slrt_shared.codes import ReasonCode
 from slrt_shared.codes import ReferralStatus as S
 
 
@@ -22,3 +23,10 @@ def test_refused_with_a_clear_message(current: S, wanted: S) -> None:
 
 def test_a_repeat_is_a_no_op() -> None:
     assert transition(S.RESOLVED, S.RESOLVED) is False
+
+
+@pytest.mark.parametrize("code", [None, ReasonCode.NOT_ELIGIBLE])
+def test_a_rejection_always_has_a_reason_code_other_answers_keep_theirs(code: ReasonCode | None) -> None:
+    assert answer_code(S.REJECTED, code) == (code or ReasonCode.OTHER)
+    for status in (S.ACCEPTED, S.IN_PROGRESS, S.RESOLVED):
+        assert answer_code(status, code) == code

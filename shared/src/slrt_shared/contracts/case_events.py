@@ -7,7 +7,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from slrt_shared.codes import Channel, DtsenStatus, Level, Programme, ReferralStatus
+from slrt_shared.codes import Channel, DtsenStatus, ErasureReason, Level, Programme, ReasonCode, ReferralStatus
 from slrt_shared.contracts.base import EventData
 from slrt_shared.topics import CASE_EVENTS
 
@@ -63,8 +63,10 @@ class ReferralStatusChanged(CaseEvent):
 
     referral_id: str
     status: ReferralStatus
-    reason: str | None = None
+    reason: str | None = Field(default=None, description="the words of `reason_code` in Bahasa Indonesia, never "
+                                                         "the owner's free text")
     at: datetime | None = None
+    reason_code: ReasonCode | None = None
 
 
 class ReferralAccepted(ReferralStatusChanged):
@@ -101,7 +103,7 @@ class CaseEscalated(CaseEvent):
     to_level: Level
     reason: Literal["sla_expired", "manual"]
     deadline: datetime
-    note: str | None = None
+    note: str | None = Field(default=None, description="no longer filled: a supervisor's note stays in routing")
 
 
 class CaseMilestone(CaseEvent):
@@ -128,3 +130,14 @@ class CaseReopened(CaseMilestone):
 
     ce_type: ClassVar[str] = "id.slrt.case.reopened.v1"
     deadline: datetime
+
+
+class CaseErased(CaseEvent):
+    """Extension: the personal data of a case was erased. Every service forgets what it holds of the citizen
+    for this case (intake the identity and contacts, routing the owners' and supervisors' free text,
+    notification the contacts and message contents, reporting free text and the pseudonym); what stays is the
+    case's anonymous facts (region, needs, PPKS, statuses, dates)."""
+
+    ce_type: ClassVar[str] = "id.slrt.case.erased.v1"
+    reason: ErasureReason
+    at: datetime

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from slrt_shared.codes import ReferralStatus
+from slrt_shared.codes import ReasonCode, ReferralStatus
 from slrt_shared.contracts.base import EventData
 from slrt_shared.topics import REFERRAL_UPDATES
 
@@ -17,5 +17,9 @@ class ReferralUpdate(EventData):
     referral_id: str = Field(max_length=64)
     case_id: str = Field(max_length=64)
     status: ReferralStatus
-    reason: str | None = Field(default=None, max_length=500)
+    reason: str | None = Field(default=None, max_length=500,
+                               description="the owner's free text: kept by routing, never published or sent to "
+                                           "the citizen")
+    reason_code: ReasonCode | None = Field(default=None, description="why, from the list of reason codes; a "
+                                                                     "rejection without one is `other`")
     note: str | None = Field(default=None, max_length=2000)

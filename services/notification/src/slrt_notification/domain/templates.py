@@ -1,8 +1,9 @@
 """Messages as Jinja2 templates in Bahasa Indonesia (default) and English.
 
 The texts are data (``templates/messages.yaml``); this module checks them and renders one message for a
-channel. The case number identifies the case: no NIK and no full name in an SMS, and a 16-digit number that
-slips into a free-text field (an owner's reason) is masked before anything is sent.
+channel. The case number identifies the case: no NIK and no full name in an SMS, and a 16-digit number is
+masked before anything is sent. An owner's answer is told by its reason code, in the recipient's language
+(``reason`` is the code's words); the owner's free text never reaches a template.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import Environment, StrictUndefined, Template, TemplateError, select_autoescape
+from slrt_shared.codes import reason_words
 from slrt_shared.errors import SlrtError
 
 from slrt_notification.domain import sms
@@ -20,9 +22,9 @@ from slrt_notification.domain import sms
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
 FOOTER = {"id": "Pesan otomatis, mohon tidak dibalas.", "en": "Automatic message, please do not reply."}
-DEFAULTS: dict[str, Any] = {"reason": None, "owner_name": "", "programme": "", "due": "", "count": 0, "numbers": "",
-                            "more": 0, "region_code": "", "region_name": "", "date": "", "from_level": "",
-                            "to_level": "", "level": "", "escalation": ""}
+DEFAULTS: dict[str, Any] = {"reason_code": None, "owner_name": "", "programme": "", "due": "", "count": 0,
+                            "numbers": "", "more": 0, "region_code": "", "region_name": "", "date": "",
+                            "from_level": "", "to_level": "", "level": "", "escalation": ""}
 _SIXTEEN_DIGITS = re.compile(r"(?<!\d)\d{16}(?!\d)")
 _TEXT = Environment(undefined=StrictUndefined, autoescape=False)  # noqa: S701 - plain text and SMS, not HTML
 _HTML = Environment(undefined=StrictUndefined, autoescape=select_autoescape(default=True))
@@ -76,6 +78,7 @@ class MessageTemplates:
         lang = language if language in LANGUAGES else DEFAULT_LANGUAGE
         compiled = self._compiled[template, lang]
         ctx = {**DEFAULTS, **context}
+        ctx["reason"] = reason_words(ctx["reason_code"], lang)  # never a free text a stored context may hold
         subject = " ".join(mask_numbers(compiled.subject.render(ctx)).split())  # one line: it is a mail header
         body = mask_numbers(compiled.body.render(ctx)).strip()
         short = mask_numbers(compiled.sms.render(ctx)).strip()

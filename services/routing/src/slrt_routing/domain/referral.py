@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from slrt_shared.codes import ReasonCode
 from slrt_shared.codes import ReferralStatus as S
 from slrt_shared.errors import PermanentError
 
@@ -29,3 +30,11 @@ def transition(current: S, wanted: S) -> bool:
     if wanted not in TRANSITIONS[current]:
         raise InvalidTransition(current, wanted)
     return True
+
+
+def answer_code(status: S, reason_code: ReasonCode | None) -> ReasonCode | None:
+    """The reason code an answer is recorded and published with: a rejection always has one (``other`` when the
+    owner gave none)."""
+    if reason_code is None and status is S.REJECTED:
+        return ReasonCode.OTHER
+    return reason_code

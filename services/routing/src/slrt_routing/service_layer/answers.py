@@ -3,6 +3,9 @@
 A rejection is re-routed to the next owner with authority; when none is left it is escalated to the SLRT
 secretariat of the kabupaten/kota (the Manajer SLRT decides); when the secretariat rejects it too, it is
 final. The case is resolved when every active referral is resolved or finally rejected.
+
+An answer's ``reason_code`` (a rejection without one is ``other``) goes out on the public events as the code's
+words; the owner's free-text ``reason`` and ``note`` stay in routing's table, readable in scope.
 """
 
 from __future__ import annotations
@@ -11,8 +14,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from slrt_shared import audit
 from slrt_shared.access.principal import Principal
-from slrt_shared.codes import CaseStatus, Level, Programme, ReferralStatus
+from slrt_shared.codes import CaseStatus, Level, Programme, ReasonCode, ReferralStatus, reason_words
 from slrt_shared.contracts.case_events import REFERRAL_STATUS_EVENTS, CaseResolved
 from slrt_shared.db import utc
 from slrt_shared.errors import PermanentError
@@ -30,11 +34,11 @@ class UnknownReferral(PermanentError):
 
 async def answer_referral(
     routing: Routing, session: AsyncSession, *, referral_id: str, case_id: str | None, status: ReferralStatus,
-    reason: str | None = None, note: str | None = None, now: datetime | None = None,
-    principal: Principal | None = None,
+    reason: str | None = None, note: str | None = None, reason_code: ReasonCode | None = None,
+    now: datetime | None = None, principal: Principal | None = None,
 ) -> dict[str, Any]:
     """Answer a referral. With a ``principal``, a referral it does not reach (another owner's, a case outside
-    the scope) is unknown, exactly as one that does not exist."""
+    the scope) is unknown, exactly as one that does not exist, and an answer is audited as the principal's."""
     now = now or datetime.now(UTC)
     row = (await session.execute(sa.select(t.referrals).where(t.referrals.c.referral_id == referral_id))).first()
     if row is None or (case_id is not None and row.case_id != case_id):
@@ -43,13 +47,17 @@ async def answer_referral(
     if principal is not None and not principal.reaches_referral(row.owner_id, case.region_code):
         raise UnknownReferral("no such referral")
     row = (await session.execute(sa.select(t.referrals).where(t.referrals.c.referral_id == referral_id))).first()
+    if principal is not None:
+        await audit.record(session, t.audit_log, principal=principal, action="referral_answered",
+                           case_id=row.case_id, detail={"referral_id": referral_id, "status": status.value})
     current = ReferralStatus(row.status)
     if not lifecycle.transition(current, status):
         return referral_view(row)
+    code = lifecycle.answer_code(status, reason_code)
     await session.execute(t.referrals.update().where(t.referrals.c.referral_id == referral_id).values(
-        status=status.value, reason=reason, note=note, updated_at=now))
-    events: list[Any] = [REFERRAL_STATUS_EVENTS[status](case_id=row.case_id, referral_id=referral_id, reason=reason,
-                                                        at=now)]
+        status=status.value, reason=reason, note=note, reason_code=code, updated_at=now))
+    events: list[Any] = [REFERRAL_STATUS_EVENTS[status](case_id=row.case_id, referral_id=referral_id, at=now,
+                                                        reason_code=code, reason=reason_words(code))]
     if status is ReferralStatus.REJECTED:
         tried = [*row.tried_owners, row.owner_id]
         owner = routing.rules.route(Programme(row.programme), routable(case), excluding=tried)
@@ -89,6 +97,7 @@ def referral_view(row: Any) -> dict[str, Any]:
     return {
         "referral_id": row.referral_id, "case_id": row.case_id, "programme": row.programme,
         "owner_id": row.owner_id, "owner_name": row.owner_name, "owner_level": row.owner_level,
-        "owner_region": row.owner_region, "status": row.status, "reason": row.reason, "note": row.note,
+        "owner_region": row.owner_region, "status": row.status, "reason_code": row.reason_code,
+        "reason_words": reason_words(row.reason_code), "reason": row.reason, "note": row.note,
         "due_at": utc(row.due_at).isoformat() if row.due_at else None, "replaced_by": row.replaced_by,
     }
