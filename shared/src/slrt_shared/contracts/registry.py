@@ -28,6 +28,7 @@ EVENT_TYPES: dict[str, type[EventData]] = {
         ce.CaseResolved,
         ce.CaseClosed,
         ce.CaseReopened,
+        ce.CaseErased,
         CaseContacts,
         ReferralUpdate,
         NotificationSent,
