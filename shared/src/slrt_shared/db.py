@@ -52,6 +52,9 @@ def is_postgres(engine_or_session: Any) -> bool:
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """An engine whose errors and logs never show statement parameters (``hide_parameters``): a failing INSERT
+    would otherwise print the citizen's row."""
+    kwargs["hide_parameters"] = True
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

@@ -2,7 +2,8 @@
 
 Every record, from structlog or the standard library (uvicorn, aiokafka, FastStream), passes through
 ``mask_personal_data`` before it is written: NIK/KK-like numbers, Indonesian phone numbers and e-mail
-addresses are masked wherever they appear, and fields named like personal data are dropped.
+addresses are masked wherever they appear, and fields named like personal data are dropped. Tracebacks leave
+out the values exceptions carry (a database row, a query argument, a validation input: ``tracebacks``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any
 
 import structlog
 from opentelemetry import trace
+
+from slrt_shared.tracebacks import render_exc_info
 
 _PERSONAL_KEYS = frozenset({"nik", "kk", "name", "phone", "email", "to", "recipient_address", "street", "citizen"})
 _SIXTEEN_DIGITS = re.compile(r"(?<!\d)\d{16}(?!\d)")
@@ -60,7 +63,7 @@ def configure_logging(*, service: str, fmt: str = "json", level: str = "INFO") -
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         add_trace_ids,
-        structlog.processors.format_exc_info,
+        structlog.processors.ExceptionRenderer(render_exc_info),  # tracebacks without the data (tracebacks.py)
         mask_personal_data,
     ]
     renderer: Any = (

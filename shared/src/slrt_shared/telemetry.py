@@ -8,14 +8,18 @@ with each row, so one case's journey is one trace across the four services.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from opentelemetry import propagate, trace
 from opentelemetry.context import Context
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
+from opentelemetry.sdk.trace import Event, ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
+from opentelemetry.trace import Status
+
+from slrt_shared.logging import mask_text
+from slrt_shared.tracebacks import scrub
 
 _provider: TracerProvider | None = None
 
@@ -30,10 +34,50 @@ def configure_tracing(service: str, *, exporter: SpanExporter | None = None) -> 
         if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"):  # noqa: SIM112 - standard OTel variable
             from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-            _provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+            _provider.add_span_processor(BatchSpanProcessor(SafeExceptions(OTLPSpanExporter())))
     if exporter is not None:
-        _provider.add_span_processor(BatchSpanProcessor(exporter))
+        _provider.add_span_processor(BatchSpanProcessor(SafeExceptions(exporter)))
     return _provider
+
+
+_EXCEPTION_TEXT = ("exception.message", "exception.stacktrace")
+
+
+def _safe(text: str) -> str:
+    return mask_text(scrub(text))
+
+
+def _without_data(span: ReadableSpan) -> ReadableSpan:
+    """The span with its exception events and error status scrubbed as logged tracebacks are."""
+    failed = [e for e in span.events if e.name == "exception"]
+    if not failed and not span.status.description:
+        return span
+    events = [Event(e.name, {k: (_safe(v) if k in _EXCEPTION_TEXT and isinstance(v, str) else v)
+                             for k, v in (e.attributes or {}).items()}, e.timestamp)
+              if e.name == "exception" else e for e in span.events]
+    status = Status(span.status.status_code, _safe(span.status.description)) if span.status.description \
+        else span.status
+    return ReadableSpan(name=span.name, context=span.context, parent=span.parent, resource=span.resource,
+                        attributes=span.attributes, events=events, links=span.links, kind=span.kind, status=status,
+                        start_time=span.start_time, end_time=span.end_time,
+                        instrumentation_scope=span.instrumentation_scope)
+
+
+class SafeExceptions(SpanExporter):
+    """Exports spans whose recorded exceptions say what failed and where, not with which data: OpenTelemetry
+    records ``str(exc)`` and the full traceback (a PostgreSQL error's failing row, a validation input)."""
+
+    def __init__(self, inner: SpanExporter) -> None:
+        self._inner = inner
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        return self._inner.export([_without_data(s) for s in spans])
+
+    def shutdown(self) -> None:
+        self._inner.shutdown()
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return self._inner.force_flush(timeout_millis)
 
 
 def kafka_middleware() -> KafkaTelemetryMiddleware:
