@@ -5,6 +5,7 @@ service processes, Chromium) and the tiers: each test is marked from the fixture
 from __future__ import annotations
 
 import os
+import secrets
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -35,9 +36,11 @@ MARKS_BY_PARAM = {"postgres": ("postgres",)}
 
 def pytest_configure(config: pytest.Config) -> None:
     """One development signing key for the session (``tests.support.tokens``), in a folder of its own: every
-    service the tests build or start reads ``SLRT_VAR_DIR`` and accepts its tokens."""
+    service the tests build or start reads ``SLRT_VAR_DIR`` and accepts its tokens. One random pseudonym key
+    too: intake refuses to start without a strong one, in process or as a process (which inherit it)."""
     if "SLRT_VAR_DIR" not in os.environ:
         os.environ["SLRT_VAR_DIR"] = tempfile.mkdtemp(prefix="slrt-test-var-")
+    os.environ.setdefault("SLRT_PSEUDONYM_KEY", secrets.token_urlsafe(32))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -1,5 +1,5 @@
 """``slrt``: the console script. ``slrt dev`` (what ``make run`` starts), ``slrt serve <service>``,
-``slrt broker``, ``slrt demo``, ``slrt bench``, ``slrt replay``."""
+``slrt broker``, ``slrt demo``, ``slrt bench``, ``slrt replay``, ``slrt token``, ``slrt audit``, ``slrt outbox``."""
 
 from __future__ import annotations
 
@@ -74,6 +74,24 @@ def _token(args: argparse.Namespace) -> int:
                        ttl=args.ttl)
 
 
+def _audit(args: argparse.Namespace) -> int:
+    from slrt.audit import run_audit
+
+    return run_audit(CliSettings(), case=args.case, as_json=args.json, token=args.token)
+
+
+def _outbox(args: argparse.Namespace) -> int:
+    from slrt.outbox import run_outbox
+
+    if args.action != "list" and not args.ids and not args.all:
+        print("slrt outbox retry|drop: name the row ids (retry also takes --all)", file=sys.stderr)
+        return 2
+    if args.action == "drop" and args.all:
+        print("slrt outbox drop: name the row ids; dropping is not done in bulk", file=sys.stderr)
+        return 2
+    return run_outbox(args.action, args.service, args.ids, every=args.all, as_json=args.json)
+
+
 def _sinks(args: argparse.Namespace) -> int:
     import asyncio
     from pathlib import Path
@@ -121,6 +139,19 @@ def build_parser() -> argparse.ArgumentParser:
     issue.add_argument("--sub", default=None, help="an opaque subject id (default: a new one)")
     issue.add_argument("--ttl", default="8h", help="lifetime: 30s, 15m, 8h, 2d (default 8h)")
     issue.set_defaults(func=_token)
+    audit = sub.add_parser("audit", help="who read or changed a case: the four services' audit trails, merged")
+    audit.add_argument("case", help="the case id, or its case number (like 3201-2026-000042)")
+    audit.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    audit.add_argument("--token", default=None, help="an admin's token (default: SLRT_DEV_ADMIN_TOKEN, else one "
+                                                     "signed with the development key under ./var/)")
+    audit.set_defaults(func=_audit)
+    outbox = sub.add_parser("outbox", help="outbox rows set aside because they can never be published")
+    outbox.add_argument("action", choices=["list", "retry", "drop"])
+    outbox.add_argument("service", choices=["intake", "routing", "notification"])
+    outbox.add_argument("ids", nargs="*", type=int, help="quarantined row ids (retry, drop)")
+    outbox.add_argument("--all", action="store_true", help="retry every quarantined row")
+    outbox.add_argument("--json", action="store_true", help="list as JSON")
+    outbox.set_defaults(func=_outbox)
     sinks = sub.add_parser("sinks", help="development SMTP and SMS sinks (started by `slrt dev`)")
     sinks.add_argument("--dir", default=None)
     sinks.set_defaults(func=_sinks)

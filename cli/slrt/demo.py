@@ -1,7 +1,7 @@
 """``slrt demo``: a stream of realistic cases against a running system, so the dashboard fills up.
 
-It also plays the programme owners: some referrals are accepted, resolved or rejected ("bukan wewenang"),
-some are left unanswered so that escalation shows.
+It also plays the programme owners: some referrals are accepted, resolved or rejected (reason code
+``not_our_authority``: "bukan wewenang"), some are left unanswered so that escalation shows.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from slrt_shared.access.principal import NATIONAL, Principal, Role
 from slrt.people import Population
 from slrt.settings import CliSettings
 
-ANSWERS = [("accepted", None), ("resolved", None), ("in_progress", None), ("rejected", "bukan wewenang"),
-           (None, None), (None, None)]
+ANSWERS = [("accepted", "under_verification"), ("resolved", "benefit_granted"), ("in_progress", "scheduled"),
+           ("rejected", "not_our_authority"), (None, None), (None, None)]
 
 
 async def _answer(client: httpx.AsyncClient, routing: str, case_id: str, pop: Population, people: People) -> None:
@@ -29,13 +29,14 @@ async def _answer(client: httpx.AsyncClient, routing: str, case_id: str, pop: Po
     except (httpx.HTTPError, ValueError):
         return
     for ref in case.get("referrals", []):
-        status, reason = pop.rng.choice(ANSWERS)
+        status, code = pop.rng.choice(ANSWERS)
         if status is None:
             continue
         steps = ["accepted", "resolved"] if status == "resolved" else [status]
         for step in steps:  # as the owner the referral is addressed to, with the owner's own token
             await client.post(f"{routing}/v1/referrals/{ref['referral_id']}/status",
-                              json={"status": step, "reason": reason}, headers=people.owner(ref["owner_id"]))
+                              json={"status": step, "reason_code": code if step == status else None},
+                              headers=people.owner(ref["owner_id"]))
 
 
 class People:

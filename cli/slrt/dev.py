@@ -2,7 +2,8 @@
 
 The embedded broker (unless ``SLRT_KAFKA_BOOTSTRAP`` is set), development SMTP/SMS sinks (unless real ones
 are configured), and the four services as separate processes with prefixed logs; SQLite files under
-``./var/``. Ctrl-C stops everything.
+``./var/``, and there a random pseudonym key of that folder (``dev-pseudonym-key``, key id ``dev``) unless
+``SLRT_PSEUDONYM_KEY`` is set. Ctrl-C stops everything.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import IO
 
 import httpx
 from slrt_shared.embedded_broker import EmbeddedBroker, port_is_free
+from slrt_shared.pseudonyms import DEV_KEY_ID, dev_key
 
 from slrt.settings import SERVICES, CliSettings
 
@@ -83,6 +85,14 @@ def wait_ready(settings: CliSettings, sup: Supervisor, timeout: float = 90.0) ->
     return sorted(pending)
 
 
+def pseudonym_env(settings: CliSettings, var: Path) -> dict[str, str]:
+    """Intake's pseudonym key: the one configured, or a random development key of the folder (never a
+    published value: intake refuses those)."""
+    if settings.pseudonym_key:
+        return {}
+    return {"SLRT_PSEUDONYM_KEY": dev_key(var), "SLRT_PSEUDONYM_KEY_ID": DEV_KEY_ID}
+
+
 def run_dev(settings: CliSettings) -> int:
     embedded = settings.kafka_bootstrap is None
     dev_sinks = settings.smtp_host is None and settings.sms_gateway_url is None
@@ -112,6 +122,7 @@ def run_dev(settings: CliSettings) -> int:
             "SLRT_VAR_DIR": str(var),  # the development signing key of `slrt token issue` lives here
             "PYTHONUNBUFFERED": "1",
         })
+        env.update(pseudonym_env(settings, var))
         for name in SERVICES:
             env[f"SLRT_{name.upper()}_DATABASE_URL"] = settings.database_url(name)
         if dev_sinks:

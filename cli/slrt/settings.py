@@ -22,6 +22,7 @@ class CliSettings(BaseSettings):
     sink_http_port: int = 8026
     var_dir: Path = Path("var")
     dev_admin_token: str | None = None
+    pseudonym_key: str | None = None  # unset: `slrt dev` makes a development key under var_dir
     auth_issuer: str | None = None
     auth_audience: str = "slrt"
     intake_database_url: str | None = None

@@ -64,7 +64,8 @@ def test_no_request_makes_intake_fail(intake_schema: Any, mode: GenerationMode) 
     answer is one the document declares, with the declared body."""
     checks = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
     operations = _operations(intake_schema)
-    assert len(operations) == 8
+    declared = [m for item in intake_schema.raw_schema["paths"].values() for m in item]
+    assert len(operations) == len(declared) >= 12  # every operation of the document loads
     # /readyz rightly answers 503 here, where no broker runs; operations without input have no invalid requests
     fuzzed = [o for o in operations if o.path != "/readyz" and (mode is GenerationMode.POSITIVE or
                                                                 o.path.startswith("/v1/"))]
@@ -107,7 +108,8 @@ def test_every_field_and_parameter_has_an_example(tmp_path: Path) -> None:
     assert _properties_without_examples(document) == []
     assert {p for p in document["paths"]} >= {"/v1/cases", "/v1/cases/{case_id}", "/v1/cases/{case_id}/complaints",
                                               "/v1/cases/{case_id}/personal-data", "/v1/citizens/{nik}/cases",
-                                              "/healthz", "/readyz", "/asyncapi"}
+                                              "/v1/citizens/subject-access", "/v1/cases/{case_id}/citizen",
+                                              "/healthz", "/readyz", "/asyncapi", "/v1/audit"}
     register = document["paths"]["/v1/cases"]["post"]
     assert sorted(register["responses"]) == ["200", "201", "400", "401", "403", "409", "413", "422", "429"]
     scheme = document["components"]["securitySchemes"]["bearer"]

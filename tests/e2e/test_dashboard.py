@@ -46,17 +46,17 @@ async def test_dashboard_draws_the_numbers_drills_down_and_shows_a_timeline(syst
             assert (await client.post(f"{system.url('intake')}/v1/cases", json=body)).status_code == 201
         stats = await eventually(lambda: _all_reported(client, system, len(bodies)), timeout=60)
         desa_stats = (await client.get(f"{system.url('reporting')}/v1/stats", params={"region": DESA})).json()
-        # an owner's free-text reason that is markup: the page must show it as text, never run it
+        # an owner's free-text reason that is markup: it stays in routing; the page shows the code's words
         listed = (await client.get(f"{system.url('reporting')}/v1/cases", params={"region": DESA})).json()
         target = listed["items"][0]["case_id"]
         referral = (await client.get(f"{system.url('routing')}/v1/cases/{target}")).json()["referrals"][0]
         answered = await client.post(f"{system.url('routing')}/v1/referrals/{referral['referral_id']}/status",
-                                     json={"status": "in_progress", "reason": XSS})
+                                     json={"status": "in_progress", "reason": XSS, "reason_code": "scheduled"})
         assert answered.status_code == 200
 
         async def reason_reported() -> bool:
             view = (await client.get(f"{system.url('reporting')}/v1/cases/{target}")).json()
-            return any(r["reason"] == XSS for r in view["referrals"])
+            return any(r["reason"] == "dijadwalkan" for r in view["referrals"])
 
         await eventually(reason_reported, timeout=60)
         stats = (await client.get(f"{system.url('reporting')}/v1/stats")).json()
@@ -97,7 +97,8 @@ async def test_dashboard_draws_the_numbers_drills_down_and_shows_a_timeline(syst
         await expect(page.locator("#cases tr")).to_have_count(3)
         await page.click(f"#cases tr[data-case='{target}']")
         await page.wait_for_selector("#timeline li[data-type='case.registered']")
-        assert XSS in await page.text_content("#case-detail")  # shown as text
+        detail = await page.text_content("#case-detail")
+        assert "dijadwalkan" in detail and "onerror" not in detail and "bukan wewenang" not in detail
         assert await page.locator("#case-detail img").count() == 0
         assert await page.locator("#timeline li[data-type='referral.dispatched']").count() >= 1
         await page.click("#lang")

@@ -1,7 +1,7 @@
 """The access matrix, generated from the access table (``slrt_shared.access.policy.DOORS``): every HTTP route and
 both command topics x every role x in scope / out of scope, and x every kind of bad token (none, not bearer,
-malformed, forged, ``alg: none``, expired, wrong audience), against intake, routing and reporting running
-in-process on the real broker, with a case that went through all three.
+malformed, forged, ``alg: none``, expired, wrong audience), against the four services running in-process on
+the real broker, with a case that went through intake, routing and reporting.
 
 In scope means the case's kecamatan (an owner: the owner its referral is addressed to); out of scope means
 Kota Semarang (an owner: the same programme's owner there). Out of scope answers byte for byte as absent."""
@@ -26,6 +26,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from slrt_intake.adapters import tables
 from slrt_intake.app import build_app as intake_app
 from slrt_intake.settings import IntakeSettings
+from slrt_notification.app import build_app as notification_app
+from slrt_notification.settings import NotificationSettings
 from slrt_reporting.app import build_app as reporting_app
 from slrt_reporting.settings import ReportingSettings
 from slrt_routing.app import build_app as routing_app
@@ -52,6 +54,8 @@ OWNER_HERE, OWNER_ELSEWHERE = "dinsos-pkh@32.01", "dinsos-pkh@33.74"
 #: an owner whose programme needs the citizen's identity (PBI-JK) reads intake's record of the case
 IDENTITY_OWNER_HERE, IDENTITY_OWNER_ELSEWHERE = "dinsos-pbi@32.01", "dinsos-pbi@33.74"
 OTHER_NIK = "3201011508950002"  # a valid NIK with no case
+ERASABLE_NIK = "3201015508950003"  # the citizen of the case the erasure doors erase
+ANSWERED_NIK = "3201015508950004"  # the citizen of the case only the analyst test answers
 MISSING = "00000000-0000-4000-8000-000000000000"
 
 
@@ -61,6 +65,9 @@ class World:
     case_id: str
     erasable_case_id: str
     referral_id: str
+    #: a referral no other test answers (the world's referral may already be past any status a test sets)
+    answered_case_id: str
+    answered_referral_id: str
     nik: str
     intake_db: str
     bootstrap: str
@@ -92,20 +99,25 @@ async def world(kafka_broker: Any, tmp_path_factory: pytest.TempPathFactory) -> 
                                                sla_override_seconds=3600, **common)),
         "reporting": reporting_app(ReportingSettings(
             reporting_database_url=f"sqlite+aiosqlite:///{folder / 'p.db'}", **common)),
+        "notification": notification_app(NotificationSettings(
+            notification_database_url=f"sqlite+aiosqlite:///{folder / 'n.db'}", **common)),
     }
     # clients that send no token of their own: each request says who asks
     async with running(apps["intake"], headers={}) as intake, running(apps["routing"], headers={}) as routing, \
-            running(apps["reporting"], headers={}) as reporting:
+            running(apps["reporting"], headers={}) as reporting, \
+            running(apps["notification"], headers={}) as notification:
         body = with_value(VALID, ("needs",), ["PKH"])
         case_id = (await intake.post("/v1/cases", json=with_value(body, ("needs",), ["PKH", "PBI-JK"]),
                                      headers=admin())).json()["case_id"]
-        erasable = (await intake.post("/v1/cases", json=with_value(body, ("citizen", "nik"), "3201015508950003"),
+        erasable = (await intake.post("/v1/cases", json=with_value(body, ("citizen", "nik"), ERASABLE_NIK),
+                                      headers=admin())).json()["case_id"]
+        answered = (await intake.post("/v1/cases", json=with_value(body, ("citizen", "nik"), ANSWERED_NIK),
                                       headers=admin())).json()["case_id"]
 
-        async def routed() -> str | None:
-            refs = (await routing.get(f"/v1/cases/{case_id}", headers=admin())).json().get("referrals") or []
-            return next((r["referral_id"] for r in refs if r["owner_id"] == OWNER_HERE), None) if len(refs) == 2 \
-                else None
+        async def routed(case: str = case_id, count: int = 2) -> str | None:
+            refs = (await routing.get(f"/v1/cases/{case}", headers=admin())).json().get("referrals") or []
+            return next((r["referral_id"] for r in refs if r["owner_id"] == OWNER_HERE), None) \
+                if len(refs) == count else None
 
         async def identity_owner_known() -> bool:  # intake learns the owners from routing's referral.dispatched
             reader = {"Authorization": f"Bearer {token(Role.OWNER, '32.01', owner=IDENTITY_OWNER_HERE)}"}
@@ -116,9 +128,11 @@ async def world(kafka_broker: Any, tmp_path_factory: pytest.TempPathFactory) -> 
                     for c in (case_id, erasable)] == [200, 200]
 
         referral_id = await eventually(routed, timeout=60)
+        answered_referral_id = await eventually(lambda: routed(answered, 1), timeout=60)
         await eventually(reported, timeout=60)
         await eventually(identity_owner_known, timeout=60)
-        yield World({"intake": intake, "routing": routing, "reporting": reporting}, case_id, erasable, referral_id,
+        yield World({"intake": intake, "routing": routing, "reporting": reporting, "notification": notification},
+                    case_id, erasable, referral_id, answered, answered_referral_id,
                     VALID["citizen"]["nik"], f"sqlite+aiosqlite:///{folder / 'i.db'}", kafka_broker.bootstrap,
                     Topics(prefix))
 
@@ -131,14 +145,22 @@ def request_for(door: Door, w: World, *, absent: bool = False) -> tuple[str, dic
     path = door.path.replace("{case_id}", case).replace("{referral_id}", referral).replace(
         "{nik}", OTHER_NIK if absent else w.nik)
     options: dict[str, Any] = {}
-    if door.name == "POST /v1/cases":
+    if door.path == "/v1/audit":
+        options["params"] = {"case_id": case}
+    elif door.name == "POST /v1/cases":
         options["json"] = with_value(VALID, ("needs",), ["PKH"])
     elif door.name.endswith("/complaints"):
         options["json"] = {"description": "Belum ada kabar dari dinas."}
     elif door.name.endswith("/status"):
         options["json"] = {"status": "accepted"}
+    elif door.name == "POST /v1/citizens/erasure":
+        options["json"] = {"nik": OTHER_NIK if absent else ERASABLE_NIK, "reason": "citizen_request"}
     elif door.name.endswith("/escalate"):
         options["json"] = {"reason": "keluhan berulang"}
+    elif door.name == "POST /v1/citizens/subject-access":  # the NIK in the body, never the URL
+        options["json"] = {"nik": OTHER_NIK if absent else w.nik}
+    elif door.name == "PATCH /v1/cases/{case_id}/citizen":
+        options["json"] = {"email": "siti.aminah@example.id"}
     return path, options
 
 
@@ -160,11 +182,18 @@ async def test_each_role_in_and_out_of_scope(world: World, door: Door, role: Rol
         assert response.json()["detail"][0]["type"] == "forbidden"
         return
     text = response.text
+    if door.path == "/v1/audit":  # an admin of a region reads the trail of the cases in it
+        assert response.status_code == 200, text
+        if in_scope and door.service in ("intake", "routing", "reporting"):
+            assert world.case_id in text
+        if not in_scope:
+            assert response.json()["items"] == [] and world.case_id not in text
+        return
     if in_scope:
         assert response.status_code in (200, 201, 409), text  # 409: an escalation or answer already made
         if door.method == "GET" and door.path in ("/v1/cases", "/v1/export.csv"):
             assert world.case_id in text
-        if door.name in ("GET /v1/citizens/{nik}/cases", "GET /v1/referrals"):
+        if door.name in ("GET /v1/citizens/{nik}/cases", "GET /v1/referrals", "POST /v1/citizens/subject-access"):
             assert world.case_id in text
         if door.name == "GET /v1/stats":
             assert response.json()["total"] >= 1
@@ -179,9 +208,14 @@ async def test_each_role_in_and_out_of_scope(world: World, door: Door, role: Rol
             assert response.status_code == 404
         else:
             assert response.json()["items"] == []
-    else:  # lists, figures and exports: narrowed to the scope, where the case is not
+    else:  # lists, figures, exports and subject access: narrowed to the scope, where the case is not
         assert response.status_code == 200, text
         assert world.case_id not in text
+        if door.name == "POST /v1/citizens/subject-access":  # as the unknown NIK's answer, but for its times
+            absent = (await call(world, door, headers, absent=True)).json()
+            times = ("requested_at", "answered_at")
+            assert {k: v for k, v in response.json().items() if k not in times} == \
+                {k: v for k, v in absent.items() if k not in times}
         if door.name == "GET /v1/stats":
             assert response.json()["total"] == 0
 
@@ -240,24 +274,26 @@ async def test_an_owner_answers_only_its_own_referrals(world: World) -> None:
 
 async def test_an_analyst_sees_no_personal_data_or_free_text(world: World) -> None:
     routing, reporting = world.clients["routing"], world.clients["reporting"]
-    await routing.post(f"/v1/referrals/{world.referral_id}/status", headers=admin(),
-                       json={"status": "in_progress", "reason": "Ibu Siti diminta datang ke kantor"})
+    answer = await routing.post(f"/v1/referrals/{world.answered_referral_id}/status", headers=admin(),
+                                json={"status": "in_progress", "reason_code": "under_verification",
+                                      "reason": "Ibu Siti diminta datang ke kantor"})
+    assert answer.status_code == 200, answer.text
     analyst = {"Authorization": f"Bearer {token(Role.ANALYST, '32.01')}"}
 
-    async def reason_reported() -> bool:
-        view = (await reporting.get(f"/v1/cases/{world.case_id}", headers=admin())).json()
-        return any(e.get("reason") for e in view["timeline"])
+    async def reason_reported() -> bool:  # the answer's code, not any escalation's reason
+        view = (await reporting.get(f"/v1/cases/{world.answered_case_id}", headers=admin())).json()
+        return any(e.get("reason_code") == "under_verification" for e in view["timeline"])
 
     await eventually(reason_reported, timeout=60)
     bodies = [(await reporting.get(path, headers=analyst)).text for path in (
-        f"/v1/cases/{world.case_id}", "/v1/cases", "/v1/stats", "/v1/export.csv")]
+        f"/v1/cases/{world.answered_case_id}", "/v1/cases", "/v1/stats", "/v1/export.csv")]
     bodies.append((await reporting.get("/v1/export.xlsx", headers=analyst)).content.decode("latin-1"))
     personal = [VALID["citizen"][k] for k in ("nik", "kk", "name", "email")] + ["81234567890", "Melati", "Ibu Siti"]
     for body in bodies:
         assert not [p for p in personal if p in body]
-    for path in (f"/v1/cases/{world.case_id}", f"/v1/citizens/{world.nik}/cases"):
+    for path in (f"/v1/cases/{world.answered_case_id}", f"/v1/citizens/{world.nik}/cases"):
         assert (await world.clients["intake"].get(path, headers=analyst)).status_code == 403
-    assert (await routing.get(f"/v1/cases/{world.case_id}", headers=analyst)).status_code == 403
+    assert (await routing.get(f"/v1/cases/{world.answered_case_id}", headers=analyst)).status_code == 403
 
 
 async def test_an_owner_reads_a_citizen_only_where_its_programme_needs_it(world: World) -> None:
@@ -273,11 +309,11 @@ async def test_an_owner_reads_a_citizen_only_where_its_programme_needs_it(world:
     try:
         async with engine.connect() as conn:
             audited = (await conn.execute(sa.select(tables.audit_log).where(
-                tables.audit_log.c.actor == "owner-pbi-7"))).all()
+                tables.audit_log.c.subject == "owner-pbi-7"))).all()
     finally:
         await engine.dispose()
-    assert [(a.action, a.case_id, a.detail) for a in audited] == [
-        ("case_viewed", world.case_id, {"owner": IDENTITY_OWNER_HERE, "programme": "PBI-JK"})]
+    assert [(a.action, a.role, a.case_id, a.detail) for a in audited] == [
+        ("case_viewed", "owner", world.case_id, {"owner": IDENTITY_OWNER_HERE, "programme": "PBI-JK"})]
 
 
 def test_the_matrix_covers_every_door() -> None:

@@ -9,8 +9,11 @@ from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
 
+from slrt_shared.logging import get_logger
 from slrt_shared.settings import ServiceSettings
-from slrt_shared.topics import CASE_CONTACTS
+from slrt_shared.topics import topic_config
+
+log = get_logger(__name__)
 
 
 def _ssl_context(settings: ServiceSettings) -> ssl.SSLContext | None:
@@ -64,7 +67,9 @@ def make_producer(settings: ServiceSettings) -> AIOKafkaProducer:
 
 
 async def ensure_topics(settings: ServiceSettings, topics: list[str]) -> None:
-    """Create the topics a service uses, with a fixed partition count, when they do not exist yet.
+    """Create the topics a service uses, with a fixed partition count and their retention, when they do not
+    exist yet; a topic that exists with another retention is altered (where the broker allows it; otherwise
+    the difference is logged for the operator).
 
     Auto-creation by the first client to ask would leave the partition count to chance (and a consumer that
     saw fewer partitions than a producer would miss messages until its metadata refreshes).
@@ -74,14 +79,39 @@ async def ensure_topics(settings: ServiceSettings, topics: list[str]) -> None:
     admin = AIOKafkaAdminClient(**client_options(settings), client_id=f"slrt-{settings.service_name}-admin")
     await admin.start()
     try:
-        new = [
-            NewTopic(name, num_partitions=settings.topic_partitions, replication_factor=settings.topic_replication,
-                     topic_configs={"cleanup.policy": "compact"} if name.endswith(CASE_CONTACTS) else {})
-            for name in dict.fromkeys(topics)
-        ]
+        wanted = {name: topic_config(name, personal_retention_ms=settings.personal_data_retention_hours * 3_600_000)
+                  for name in dict.fromkeys(topics)}
+        new = [NewTopic(name, num_partitions=settings.topic_partitions, replication_factor=settings.topic_replication,
+                        topic_configs=config) for name, config in wanted.items()]
         await admin.create_topics(new)  # "already exists" comes back per topic, not as an exception
+        await _reconcile(admin, {name: config for name, config in wanted.items() if config})
     finally:
         await admin.close()
+
+
+async def _reconcile(admin: Any, wanted: dict[str, dict[str, str]]) -> None:
+    """Bring existing topics' configuration to ``wanted`` (a retention changed since they were created)."""
+    from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+
+    if not wanted:
+        return
+    try:
+        described = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, n) for n in wanted])
+    except Exception as exc:  # a broker without DescribeConfigs: the topics were created as wanted or not at all
+        log.warning("topic_config_unknown", error=type(exc).__name__)
+        return
+    current: dict[str, dict[str, str]] = {}
+    for response in described:
+        for resource in response.resources:
+            current[resource[3]] = {entry[0]: entry[1] for entry in resource[4]}
+    for name, config in wanted.items():
+        differing = {k: v for k, v in config.items() if current.get(name, {}).get(k) != v}
+        if not differing:
+            continue
+        try:
+            await admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, name, configs=config)])
+        except Exception as exc:
+            log.warning("topic_config_differs", topic=name, wanted=differing, error=type(exc).__name__)
 
 
 def make_broker(settings: ServiceSettings, *, middlewares: tuple[Any, ...] = ()) -> KafkaBroker:

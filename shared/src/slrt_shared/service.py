@@ -1,7 +1,8 @@
 """What every service's composition root does the same way: the FastAPI app around a database and Kafka.
 
 At start: apply the service's migrations, start Kafka (in the background), start its loops. At stop: the
-reverse. Health and readiness, contract-shaped errors and tracing on every app.
+reverse. Health and readiness, contract-shaped errors, request ids, tracing and the audit trail's route
+(``GET /v1/audit``, given the service's ``audit`` table) on every app.
 """
 
 from __future__ import annotations
@@ -13,15 +14,18 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from sqlalchemy import Column, Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from slrt_shared import db
 from slrt_shared.access.limits import WriteLimits
 from slrt_shared.access.tokens import TokenVerifier
 from slrt_shared.access.verifier import verifier_from
+from slrt_shared.audit_api import audit_router
 from slrt_shared.docs_page import docs_router
 from slrt_shared.hardening import Hardening
 from slrt_shared.http import health_router, install_error_handlers, instrument
+from slrt_shared.request_ids import RequestIds
 from slrt_shared.runtime import KafkaRuntime
 
 
@@ -47,6 +51,8 @@ def service_app(
     on_start: Callable[[], Awaitable[None]] | None = None,
     on_stop: Callable[[], Awaitable[None]] | None = None,
     verifier: TokenVerifier | None = None,
+    audit: Table | None = None,
+    audit_cases: tuple[Column[Any], Column[Any]] | None = None,
 ) -> FastAPI:
     service = kafka.settings.service_name
 
@@ -69,6 +75,7 @@ def service_app(
     app.state.verifier = verifier or verifier_from(kafka.settings)
     app.state.write_limits = WriteLimits(kafka.settings.write_rate_per_second, kafka.settings.write_burst)
     app.add_middleware(Hardening, max_body_bytes=kafka.settings.max_body_bytes)
+    app.add_middleware(RequestIds)  # outermost: every answer carries the request id, a refused body's too
     for key, value in state.items():
         setattr(app.state, key, value)
     install_error_handlers(app)
@@ -76,5 +83,8 @@ def service_app(
     app.include_router(docs_router(title))
     for router in routers:
         app.include_router(router)
+    if audit is not None:
+        audit_sessions = db.session_factory(engine)
+        app.include_router(audit_router(service, audit, lambda _: audit_sessions, audit_cases))
     instrument(app)
     return app

@@ -6,10 +6,11 @@ own port and database URL (``SLRT_INTAKE_PORT``, ``SLRT_INTAKE_DATABASE_URL``, .
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from slrt_shared.topics import Topics
@@ -33,6 +34,16 @@ class ServiceSettings(BaseSettings):
     topic_partitions: int = Field(default=6, ge=1, description="partitions of topics this service creates")
     topic_replication: int = Field(default=1, ge=1,
                                    description="replication factor of topics it creates (3 in production)")
+    personal_data_retention_hours: int = Field(
+        default=168, ge=1, description="how long topics with personal data (commands, referral updates, contacts) "
+                                       "and their dead letters keep a message")
+    dedup_retention_hours: int = Field(
+        default=336, ge=0, description="how long inbox rows (and intake's command keys) remember an event, so a "
+        "redelivery is still recognised: longer than the broker retains a message plus the worst consumer lag; "
+        "0: never purged")
+    purge_sweep_seconds: float = Field(default=3600.0, gt=0, description="how often the purge of inbox and "
+                                       "idempotency rows older than their horizon runs")
+    purge_batch: int = Field(default=1000, ge=1, description="rows deleted per transaction by the purge")
     host: str = "127.0.0.1"
     listen_fd: int | None = Field(
         default=None, ge=0, description="serve HTTP on this inherited listening socket instead of binding the port")
@@ -49,6 +60,20 @@ class ServiceSettings(BaseSettings):
     dev_admin_token: str | None = Field(default=None, description="development only: an admin token, nasional")
     consumer_attempts: int = Field(default=3, ge=1, description="tries before a message goes to <topic>.dlt")
     consumer_retry_backoff_seconds: float = 0.2
+
+    @model_validator(mode="after")
+    def _dedup_outlives_the_broker(self) -> Self:
+        if self.dedup_retention_hours and self.dedup_retention_hours <= self.personal_data_retention_hours:
+            raise ValueError(
+                f"SLRT_DEDUP_RETENTION_HOURS ({self.dedup_retention_hours}) must be longer than the topics' "
+                f"retention SLRT_PERSONAL_DATA_RETENTION_HOURS ({self.personal_data_retention_hours}): the inbox "
+                "must remember an event as long as the broker can deliver it again")
+        return self
+
+    @property
+    def dedup_retention(self) -> timedelta | None:
+        """How long an inbox row is kept (None: for good)."""
+        return timedelta(hours=self.dedup_retention_hours) if self.dedup_retention_hours else None
 
     @property
     def topics(self) -> Topics:

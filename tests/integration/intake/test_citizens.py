@@ -71,12 +71,17 @@ async def test_reading_personal_data_is_audited_by_pseudonym(
     case_id = await register(offline_intake, "PKH")
     await offline_intake.get(f"/v1/citizens/{NIK}/cases")
     await offline_intake.get(f"/v1/cases/{case_id}")
+    await offline_intake.get("/v1/citizens/3201015508950009/cases")  # no case: the look is audited all the same
     engine = db.create_engine(offline_settings.database_url)
     async with engine.connect() as conn:
         rows = (await conn.execute(sa.select(t.audit_log).order_by(t.audit_log.c.id))).all()
     await engine.dispose()
-    assert [(r.action, r.case_id) for r in rows] == [("citizen_cases_viewed", None), ("case_viewed", case_id)]
-    assert rows[0].citizen_ref == rows[1].citizen_ref and rows[0].citizen_ref.startswith("cit_")
+    assert [(r.action, r.case_id) for r in rows] == [
+        ("case_registered", case_id), ("citizen_cases_viewed", case_id), ("case_viewed", case_id),
+        ("citizen_cases_viewed", None)]
+    assert {(r.subject, r.role) for r in rows} == {("test-admin", "admin")}
+    assert len({r.citizen_ref for r in rows[:3]}) == 1 and rows[0].citizen_ref.startswith("cit_")
+    assert rows[3].citizen_ref.startswith("cit_") and rows[3].citizen_ref != rows[0].citizen_ref
     assert NIK not in str([tuple(r) for r in rows])
 
 

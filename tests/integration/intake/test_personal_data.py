@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import sqlalchemy as sa
 from slrt_intake.adapters import tables as t
 from slrt_intake.app import build_app
+from slrt_intake.service_layer import retention
 from slrt_intake.settings import IntakeSettings
 from slrt_shared import db
 
 from tests.support import eventually
 from tests.support.apps import running
 from tests.support.kafka import TopicReader
-from tests.unit.shared.registration_rules import VALID
+from tests.unit.shared.registration_rules import VALID, with_value
 
 PERSONAL = ("3201015508950001", "3201010101200001", "Siti Aminah", "6281234567890", "siti@example.id",
             "Jl. Melati 10", "Belum menerima bantuan", "Rumah bocor")
@@ -84,3 +86,73 @@ async def test_the_tombstone_reaches_the_contacts_topic(online_settings: IntakeS
         _, tombstone = await eventually(erased, timeout=60)
         assert tombstone.value is None and tombstone.key == case_id.encode()
         assert not [k for k, _ in tombstone.headers if k.startswith("ce_")]
+
+
+def _queued_events(outbox: list[tuple], topic: str) -> list[tuple[str, dict[str, Any]]]:  # type: ignore[type-arg]
+    return [(key, json.loads(value)) for t_, key, value in outbox if t_ == topic and value is not None]
+
+
+async def test_erasing_a_citizen_erases_each_of_their_cases_and_announces_it(
+    offline_intake: httpx.AsyncClient, offline_settings: IntakeSettings
+) -> None:
+    first = (await offline_intake.post("/v1/cases", json=VALID)).json()["case_id"]
+    second = (await offline_intake.post("/v1/cases", json=with_value(VALID, ("needs",), ["PIP"]))).json()["case_id"]
+    other = (await offline_intake.post("/v1/cases", json=with_value(VALID, ("citizen", "nik"),
+                                                                     "3201015508950003"))).json()["case_id"]
+    assert len({first, second, other}) == 3
+
+    erased = await offline_intake.post("/v1/citizens/erasure", json={"nik": VALID["citizen"]["nik"],
+                                                                      "reason": "consent_withdrawn"})
+    assert erased.status_code == 200, erased.text
+    assert sorted(e["case_id"] for e in erased.json()["erased"]) == sorted([first, second])
+    assert erased.json()["reason"] == "consent_withdrawn"
+    again = await offline_intake.post("/v1/citizens/erasure", json={"nik": VALID["citizen"]["nik"],
+                                                                     "reason": "consent_withdrawn"})
+    assert again.json() == erased.json()  # the first erasure, nothing published twice
+
+    _, outbox = await stored(offline_settings)
+    announced = _queued_events(outbox, offline_settings.topics.case_events)
+    erasures = [(key, data) for key, data in announced if "reason" in data and "at" in data]
+    assert sorted(key for key, _ in erasures) == sorted([first, second])
+    assert all(data == {"case_id": key, "reason": "consent_withdrawn", "at": data["at"]} for key, data in erasures)
+    assert (await offline_intake.get(f"/v1/cases/{other}")).json()["citizen"]["name"] == "Siti Aminah"
+    for case_id in (first, second):
+        assert (await offline_intake.get(f"/v1/cases/{case_id}")).json()["citizen"]["nik"] is None
+
+
+async def test_erasing_an_unknown_citizen_answers_an_empty_list(offline_intake: httpx.AsyncClient) -> None:
+    r = await offline_intake.post("/v1/citizens/erasure", json={"nik": "3201011508950002", "reason": "retention"})
+    assert r.status_code == 200 and r.json() == {"erased": [], "reason": "retention"}
+    bad = await offline_intake.post("/v1/citizens/erasure", json={"nik": "3201011508950002", "reason": "bosan"})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "reason"]
+
+
+async def test_cases_closed_longer_than_the_retention_are_erased(
+    offline_intake: httpx.AsyncClient, offline_settings: IntakeSettings
+) -> None:
+    old = (await offline_intake.post("/v1/cases", json=VALID)).json()["case_id"]
+    recent = (await offline_intake.post("/v1/cases", json=with_value(VALID, ("needs",), ["PIP"]))).json()["case_id"]
+    still_open = (await offline_intake.post("/v1/cases", json=with_value(VALID, ("citizen", "nik"),
+                                                                          "3201015508950003"))).json()["case_id"]
+    assert len({old, recent, still_open}) == 3
+    now = datetime.now(UTC)
+    engine = db.create_engine(offline_settings.database_url)
+    async with engine.begin() as conn:
+        for case_id, closed in ((old, now - timedelta(days=31)), (recent, now - timedelta(days=29))):
+            await conn.execute(t.cases.update().where(t.cases.c.case_id == case_id)
+                               .values(status="closed", status_changed_at=closed))
+        await conn.execute(t.cases.update().where(t.cases.c.case_id == still_open)
+                           .values(status_changed_at=now - timedelta(days=400)))
+    sessions = db.session_factory(engine)
+    erased = await retention.sweep_once(sessions=sessions, topics=offline_settings.topics, keep=timedelta(days=30),
+                                        batch=1)
+    assert erased == 1
+    assert await retention.sweep_once(sessions=sessions, topics=offline_settings.topics,
+                                      keep=timedelta(days=30)) == 0
+    await engine.dispose()
+    names = {c: (await offline_intake.get(f"/v1/cases/{c}")).json()["citizen"]["name"]
+             for c in (old, recent, still_open)}
+    assert names == {old: None, recent: "Siti Aminah", still_open: "Siti Aminah"}
+    _, outbox = await stored(offline_settings)
+    assert [(k, d["reason"]) for k, d in _queued_events(outbox, offline_settings.topics.case_events)
+            if "reason" in d and "at" in d] == [(old, "retention")]

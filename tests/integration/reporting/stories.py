@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from slrt_reporting.app import build_app
 from slrt_reporting.settings import ReportingSettings
-from slrt_shared.codes import Channel, DtsenStatus, Level, Programme, ReferralStatus
+from slrt_shared.codes import Channel, DtsenStatus, ErasureReason, Level, Programme, ReferralStatus
 from slrt_shared.contracts import case_events as ce
 from slrt_shared.contracts.base import EventData
 from slrt_shared.contracts.envelope import KafkaRecord, to_kafka
@@ -72,10 +72,12 @@ class Story:
             due_at=self.start + timedelta(days=due_days), case_number=self.number, case_level=self.level,
             case_deadline=self.start + timedelta(days=deadline_days)), at)
 
-    def answered(self, referral: str, status: str, hours: float, reason: str | None = None) -> KafkaRecord:
+    def answered(self, referral: str, status: str, hours: float, reason: str | None = None,
+                 reason_code: str | None = None) -> KafkaRecord:
         model = ce.REFERRAL_STATUS_EVENTS[ReferralStatus(status)]
         at = self.at(hours=hours)
-        return self.add(model(case_id=self.case_id, referral_id=referral, reason=reason, at=at), at)
+        return self.add(model(case_id=self.case_id, referral_id=referral, reason=reason, reason_code=reason_code,
+                              at=at), at)
 
     def escalated(self, to: Level, hours: float, deadline_days: float) -> KafkaRecord:
         frm = Level.DESA if to is Level.KECAMATAN else Level.KECAMATAN
@@ -93,6 +95,10 @@ class Story:
     def complaint(self, complaint_id: str, hours: float) -> KafkaRecord:
         at = self.at(hours=hours)
         return self.add(ce.ComplaintFiled(case_id=self.case_id, complaint_id=complaint_id, filed_at=at), at)
+
+    def erased(self, hours: float) -> KafkaRecord:
+        at = self.at(hours=hours)
+        return self.add(ce.CaseErased(case_id=self.case_id, reason=ErasureReason.CITIZEN_REQUEST, at=at), at)
 
     def notified(self, outcome: str, channel: str, hours: float, notification_id: str) -> KafkaRecord:
         model = NotificationSent if outcome == "sent" else NotificationFailed

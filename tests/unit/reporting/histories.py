@@ -36,10 +36,11 @@ def dispatched(referral: str, at: datetime, *, programme: Programme = Programme.
                                     case_level=Level.DESA, case_deadline=T0 + deadline), at)
 
 
-def answered(referral: str, status: str, at: datetime, reason: str | None = None) -> Event:
+def answered(referral: str, status: str, at: datetime, reason: str | None = None,
+             reason_code: str | None = None) -> Event:
     model = {"accepted": ce.ReferralAccepted, "rejected": ce.ReferralRejected,
              "in_progress": ce.ReferralInProgress, "resolved": ce.ReferralResolved}[status]
-    return ev(model(case_id=CASE, referral_id=referral, reason=reason, at=at), at)
+    return ev(model(case_id=CASE, referral_id=referral, reason=reason, reason_code=reason_code, at=at), at)
 
 
 def escalated(to: Level, at: datetime, deadline: timedelta) -> Event:

@@ -20,8 +20,23 @@ def test_a_referral_only_moves_forward_and_knows_its_owner_late() -> None:
     ref = referral.apply(ref, dispatched("r1", hours(0.01), due=timedelta(hours=4)))
     assert (ref["status"], ref["owner_id"], referral.sla_outcome(ref)) == ("resolved", "dinsos@32.01", "missed")
     on_time = referral.apply(referral.apply(None, dispatched("r2", hours(0))), answered("r2", "rejected", hours(3),
-                                                                                         "bukan wewenang"))
-    assert referral.sla_outcome(on_time) == "met" and on_time["reason"] == "bukan wewenang"
+                                                                                         "bukan wewenang",
+                                                                                         "not_our_authority"))
+    assert referral.sla_outcome(on_time) == "met"
+    assert (on_time["reason_code"], on_time["reason"]) == ("not_our_authority", "bukan wewenang")
+
+
+def test_an_answer_keeps_its_codes_words_never_the_free_text_an_older_event_carried() -> None:
+    older = answered("r1", "rejected", hours(3), "Bu Siti pindah ke Jl. Melati 10")
+    ref = referral.apply(None, older)
+    assert (ref["status"], ref["reason_code"], ref["reason"]) == ("rejected", None, None)
+    entry = timeline.entry(older)
+    assert entry["status"] == "rejected" and "reason" not in entry and "Melati" not in str(entry)
+    newer = timeline.entry(answered("r2", "rejected", hours(3), "tidak memenuhi syarat", "not_eligible"))
+    assert (newer["reason_code"], newer["reason"]) == ("not_eligible", "tidak memenuhi syarat")
+    unknown = referral.apply(None, events.Event(kind="referral.resolved", at=older.at,
+                                                data={**older.data, "reason_code": "a_newer_code"}))
+    assert (unknown["reason_code"], unknown["reason"]) == (None, None)
 
 
 def test_counters_move_by_the_difference_for_every_region_containing_the_case() -> None:
@@ -106,6 +121,9 @@ def test_the_timeline_keeps_safe_fields_only() -> None:
     entry = timeline.entry(dispatched("r1", hours(0.01)))
     assert entry["programme"] == "PKH" and entry["owner_id"] == "dinsos@32.01"
     assert "rules_version" not in entry and "case_id" not in entry
+    note = events.Event(kind="case.escalated", at=hours(1), data={
+        "case_id": "c1", "from_level": "desa", "to_level": "kecamatan", "reason": "manual", "note": "Pak Budi"})
+    assert timeline.entry(note) == {"from_level": "desa", "to_level": "kecamatan", "reason": "manual"}
 
 
 def test_decode_ignores_types_reporting_does_not_project_and_refuses_invalid_data() -> None:

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from slrt_shared.serve import serve
+import sys
 
-from slrt_intake.app import build_app
+from slrt_shared.pseudonyms import PseudonymKeyError
+
 from slrt_intake.settings import IntakeSettings
 
 
 def main() -> None:
     settings = IntakeSettings()
+    try:
+        settings.pseudonyms()  # refused at once, before anything is imported or started
+    except PseudonymKeyError as exc:
+        sys.exit(f"slrt serve intake: {exc}")
+    from slrt_shared.serve import serve
+
+    from slrt_intake.app import build_app
+
     serve(settings, build_app)
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from datetime import timedelta
+
+from pydantic import Field, SecretStr
+from slrt_shared.pseudonyms import Pseudonyms, pseudonyms
 from slrt_shared.settings import ServiceSettings
 
 
@@ -10,10 +13,25 @@ class IntakeSettings(ServiceSettings):
     service_name: str = "intake"
     intake_port: int = 8001
     intake_database_url: str = "sqlite+aiosqlite:///./var/intake.db"
-    pseudonym_key: str = Field(
-        default="slrt-development-pseudonym-key",
-        description="secret for citizen_ref (HMAC of the NIK); set a strong one in production and keep it",
-    )
+    pseudonym_key: SecretStr | None = Field(
+        default=None, description="the secret of citizen_ref (a keyed hash of the NIK): at least 32 random "
+        "characters, required; `slrt dev` makes one under SLRT_VAR_DIR")
+    pseudonym_key_id: str = Field(default="1", description="the id of SLRT_PSEUDONYM_KEY, carried in every "
+                                  "citizen_ref it makes: 1 to 3 lowercase letters or digits, new for each key")
+    pseudonym_previous_keys: SecretStr | None = Field(
+        default=None, description="keys rotated out, as kid:key,kid:key: refs made with them are still found")
+
+    closed_case_retention_days: int = Field(
+        default=730, ge=0,
+        description="a closed case's personal data is erased this many days after closing (UU 27/2022); 0: never")
+    retention_sweep_seconds: float = Field(default=3600.0, gt=0, description="how often the retention sweep runs")
+    idempotency_retention_hours: int = Field(
+        default=168, ge=0, description="how long an HTTP Idempotency-Key answers its first response; a retry "
+        "after that is a new request (linked to the open case, if any); 0: kept for good")
+
+    @property
+    def idempotency_retention(self) -> timedelta | None:
+        return timedelta(hours=self.idempotency_retention_hours) if self.idempotency_retention_hours else None
 
     @property
     def port(self) -> int:
@@ -22,3 +40,9 @@ class IntakeSettings(ServiceSettings):
     @property
     def database_url(self) -> str:
         return self.intake_database_url
+
+    def pseudonyms(self) -> Pseudonyms:
+        """The pseudonym keys; ``PseudonymKeyError`` (one line, naming the variable) if they cannot be used."""
+        return pseudonyms(
+            key=self.pseudonym_key.get_secret_value() if self.pseudonym_key else None, key_id=self.pseudonym_key_id,
+            previous=self.pseudonym_previous_keys.get_secret_value() if self.pseudonym_previous_keys else None)

@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from slrt_shared import db
 from slrt_shared.outbox import OutboxRelay
+from slrt_shared.purge import inbox_horizon, purge_loops
 from slrt_shared.runtime import KafkaRuntime
 from slrt_shared.service import Loop, service_app
 
@@ -80,9 +81,11 @@ def build_app(settings: NotificationSettings) -> FastAPI:
     digests = Loop("daily-digest", lambda: run_digests(notifier, hour=settings.digest_hour,
                                                       interval=settings.digest_check_seconds, wake=wake),
                    needs_producer=False)
+    purge = purge_loops(settings, sessions, inbox_horizon(tables.inbox, settings))
     return service_app(
         title="SLRT notification",
         description="SMS and e-mail to citizens and officers, exactly once, surviving failing gateways.",
         engine=engine, kafka=kafka, migrations=MIGRATIONS, state={"notifier": notifier},
-        routers=[asyncapi.router], loops=[Loop("outbox-relay", relay.run), deliveries, digests],
-        on_start=start_channels, on_stop=stop_channels)
+        routers=[asyncapi.router], loops=[Loop("outbox-relay", relay.run), deliveries, digests, *purge],
+        on_start=start_channels, on_stop=stop_channels, audit=tables.audit_log,
+        audit_cases=(tables.cases.c.case_id, tables.cases.c.region_code))

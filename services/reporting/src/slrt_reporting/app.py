@@ -8,10 +8,12 @@ from pathlib import Path
 from fastapi import FastAPI
 from slrt_shared import db
 from slrt_shared.consumer import ReliableBatchHandler
+from slrt_shared.purge import inbox_horizon, purge_loops
 from slrt_shared.runtime import KafkaRuntime
 from slrt_shared.service import service_app
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from slrt_reporting.adapters import tables as t
 from slrt_reporting.entrypoints import asyncapi, exports, http
 from slrt_reporting.entrypoints.events import CONSUMER, projection_batch_handler, projection_handler
 from slrt_reporting.service_layer.rebuild import ensure_current
@@ -47,4 +49,6 @@ def build_app(settings: ReportingSettings) -> FastAPI:
         description="Read models of every case for dashboards, stats and exports. No personal data.",
         engine=engine, kafka=kafka, migrations=MIGRATIONS, on_start=rebuild_if_rules_changed,
         state={"reporting": ReportingContext(settings, engine, sessions)},
-        routers=[http.page, http.router, exports.router, asyncapi.router])
+        routers=[http.page, http.router, exports.router, asyncapi.router], audit=t.audit_log,
+        loops=purge_loops(settings, sessions, inbox_horizon(t.inbox, settings)),
+        audit_cases=(t.cases.c.case_id, t.cases.c.region_code))

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from slrt_shared import db
 from slrt_shared.access.verifier import verifier_from
 from slrt_shared.outbox import OutboxRelay
+from slrt_shared.purge import inbox_horizon, purge_loops
 from slrt_shared.runtime import KafkaRuntime
 from slrt_shared.service import Loop, service_app
 
@@ -48,8 +49,11 @@ def build_app(settings: RoutingSettings) -> FastAPI:
 
     sweeper = Loop("sla-sweeper", lambda: run_sweeper(routing, interval=settings.sweep_interval_seconds,
                                                       batch=settings.sweep_batch), needs_producer=False)
+    purge = purge_loops(settings, sessions, inbox_horizon(tables.inbox, settings))
     return service_app(
         title="SLRT routing",
         description="Dispatches referrals to programme owners by rules; escalates on SLA deadlines.",
         engine=engine, kafka=kafka, migrations=MIGRATIONS, state={"routing": routing},
-        routers=[http.router, asyncapi.router], loops=[Loop("outbox-relay", relay.run), sweeper], verifier=verifier)
+        routers=[http.router, asyncapi.router], loops=[Loop("outbox-relay", relay.run), sweeper, *purge],
+        verifier=verifier, audit=tables.audit_log,
+        audit_cases=(tables.cases.c.case_id, tables.cases.c.region_code))

@@ -51,8 +51,17 @@ DOORS: tuple[Door, ...] = (
           "the case's desa in scope, else 404"),
     _door("intake", "DELETE /v1/cases/{case_id}/personal-data", {SUPERVISOR, ADMIN},
           "the case's desa in scope, else 404; audited with the caller's subject"),
+    _door("intake", "POST /v1/citizens/erasure", {ADMIN},
+          "every case of the NIK in scope is erased; none in scope answers the empty list of an unknown NIK; "
+          "audited with the caller's subject"),
     _door("intake", "GET /v1/citizens/{nik}/cases", {OPERATOR, SUPERVISOR, ADMIN},
           "only the cases in scope; none in scope answers the empty page of an unknown NIK; audited"),
+    _door("intake", "POST /v1/citizens/subject-access", {OPERATOR, SUPERVISOR, ADMIN},
+          "only the cases in scope (the NIK in the body); none in scope answers the empty answer of an unknown "
+          "NIK; audited (`subject_access`, by pseudonym)"),
+    _door("intake", "PATCH /v1/cases/{case_id}/citizen", {OPERATOR, SUPERVISOR, ADMIN},
+          "the case's desa in scope, else 404; the citizen's other open cases only in scope; the desa cannot "
+          "change (422); an erased case is 409; audited (`personal_data_corrected`, field names only)"),
     _door("routing", "POST /v1/referrals/{referral_id}/status", {OWNER, SUPERVISOR, ADMIN},
           "an owner answers only referrals addressed to its `slrt_owner`; others: the case's desa in scope; "
           "else 404"),
@@ -73,6 +82,10 @@ DOORS: tuple[Door, ...] = (
           "`region` narrowed to the scope"),
     _door("reporting", "GET /v1/export.xlsx", {OPERATOR, SUPERVISOR, ANALYST, ADMIN},
           "`region` narrowed to the scope"),
+    *(_door(service, "GET /v1/audit", {ADMIN},
+            "the rows of cases in scope (a national admin: every row, also those about no case); filtered by "
+            "`case_id` and `subject`")
+      for service in ("intake", "routing", "notification", "reporting")),
     # commands on Kafka: the sender's token in the header `authorization`, judged as of `ce_time`
     _door("intake", "slrt.intake.commands id.slrt.case.register.v1", {OPERATOR, SUPERVISOR, ADMIN},
           "the desa of `address.region_code` in scope, else `command.rejected` (`forbidden`); no valid token: "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from slrt_shared.db import BigId
+from slrt_shared.audit import define_audit
 from slrt_shared.inbox import define_inbox
 from slrt_shared.outbox import define_outbox
 
@@ -16,7 +16,7 @@ cases = sa.Table(
     sa.Column("case_number", sa.String(32), nullable=False, unique=True),
     sa.Column("nik", sa.String(16), nullable=False, index=True),
     sa.Column("kk", sa.String(16), nullable=False),
-    sa.Column("citizen_ref", sa.String(40), nullable=False),
+    sa.Column("citizen_ref", sa.String(40), nullable=False, index=True),
     sa.Column("name", sa.String(100), nullable=False),
     sa.Column("phone", sa.String(20)),
     sa.Column("email", sa.String(254)),
@@ -65,6 +65,7 @@ idempotency = sa.Table(
     sa.Column("status_code", sa.Integer, nullable=False),
     sa.Column("response", sa.JSON, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_idempotency_keys_scope_created", "scope", "created_at"),  # the purge's (migration 0006)
 )
 
 #: The owners routing dispatched each case's referrals to (from ``referral.dispatched``): an owner whose
@@ -79,18 +80,8 @@ referral_owners = sa.Table(
     sa.Index("ix_referral_owners_case_owner", "case_id", "owner_id"),
 )
 
-#: Who looked at or erased personal data, and when (UU PDP): ``actor`` is the caller's token subject.
-audit_log = sa.Table(
-    "audit_log",
-    metadata,
-    sa.Column("id", BigId, primary_key=True, autoincrement=True),
-    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("action", sa.String(40), nullable=False),
-    sa.Column("case_id", sa.String(40)),
-    sa.Column("citizen_ref", sa.String(40), index=True),
-    sa.Column("actor", sa.String(100)),
-    sa.Column("detail", sa.JSON),
-)
+#: Who read or changed which case or citizen, and when (UU PDP): ``slrt_shared.audit``, append-only.
+audit_log = define_audit(metadata)
 
 outbox = define_outbox(metadata)
 inbox = define_inbox(metadata)

@@ -32,7 +32,7 @@ async def citizen_cases(
 ) -> dict[str, Any]:
     ctx = request.app.state.intake
     try:
-        return await records.citizen_cases(sessions=ctx.sessions, nik=nik, pseudonym_key=ctx.settings.pseudonym_key,
-                                           limit=limit, cursor=cursor, scope=caller.scope, actor=caller.sub)
+        return await records.citizen_cases(sessions=ctx.sessions, nik=nik, pseudonyms=ctx.pseudonyms,
+                                           limit=limit, cursor=cursor, scope=caller.scope, principal=caller)
     except BadCursor:
         raise invalid_cursor() from None

@@ -30,6 +30,8 @@ from slrt_shared.contracts.commands import (
 from slrt_shared.contracts.envelope import CloudEvent, EnvelopeError, KafkaRecord, to_kafka
 from slrt_shared.errors import error_items
 from slrt_shared.outbox import add_to_outbox
+from slrt_shared.pseudonyms import Pseudonyms
+from slrt_shared.request_ids import bound_request_id
 from slrt_shared.telemetry import current_trace_headers
 from slrt_shared.topics import Topics
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -45,9 +47,9 @@ FORBIDDEN = {"loc": ["header", "authorization"], "type": "forbidden",
 
 
 class CommandHandler:
-    def __init__(self, *, sessions: async_sessionmaker[AsyncSession], topics: Topics, pseudonym_key: str,
+    def __init__(self, *, sessions: async_sessionmaker[AsyncSession], topics: Topics, pseudonyms: Pseudonyms,
                  wake: Any) -> None:
-        self._sessions, self._topics, self._key, self._wake = sessions, topics, pseudonym_key, wake
+        self._sessions, self._topics, self._pseudonyms, self._wake = sessions, topics, pseudonyms, wake
 
     def _reply(self, command: CloudEvent, data: CommandAccepted | CommandRejected) -> KafkaRecord:
         return to_kafka(data, topic=self._topics.intake_replies, source=uc.SOURCE,
@@ -63,9 +65,11 @@ class CommandHandler:
         elif sender.role not in DOORS[command.type].roles:
             await self._reject(command, [FORBIDDEN])
         elif command.type == RegisterCase.ce_type:
-            await self._register(command, sender)
+            with bound_request_id(command.id):  # the audit trail names the command as a request
+                await self._register(command, sender)
         else:
-            await self._complaint(command, sender)
+            with bound_request_id(command.id):
+                await self._complaint(command, sender)
         self._wake()
 
     async def _reject(self, command: CloudEvent, errors: list[dict[str, Any]]) -> None:
@@ -91,9 +95,9 @@ class CommandHandler:
                                                          warnings=body.get("warnings", [])))]
 
         try:
-            await uc.register_case(sessions=self._sessions, topics=self._topics, pseudonym_key=self._key,
+            await uc.register_case(sessions=self._sessions, topics=self._topics, pseudonyms=self._pseudonyms,
                                    registration=reg, idempotency_key=f"{command.source}|{command.id}"[:200],
-                                   idempotency_scope="command", extra=reply)
+                                   idempotency_scope="command", extra=reply, principal=sender)
         except uc.IdempotencyConflict:
             await self._reject(command, [{"loc": ["ce_id"], "msg": "ce_id sudah dipakai dengan isi yang lain",
                                           "type": "idempotency_conflict"}])
@@ -112,7 +116,7 @@ class CommandHandler:
 
         try:
             await uc.file_complaint(sessions=self._sessions, topics=self._topics, case_id=filed.case_id,
-                                    complaint=body, extra=reply, scope=sender.scope,
+                                    complaint=body, extra=reply, scope=sender.scope, principal=sender,
                                     complaint_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{command.source}|{command.id}")))
         except uc.CaseNotFound:
             await self._reject(command, [{"loc": ["data", "case_id"], "msg": "kasus tidak ditemukan",

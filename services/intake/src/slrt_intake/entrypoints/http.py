@@ -12,8 +12,8 @@ from slrt_shared.contracts.commands import CaseRegistration, ComplaintBody
 from slrt_shared.contracts.fields import IDENTIFIER_PATTERN
 from slrt_shared.http import FieldError
 
-from slrt_intake.entrypoints.views import ERRORS, CaseRecord, ComplaintFiledView, Erased, Registered
-from slrt_intake.service_layer import erasure, records
+from slrt_intake.entrypoints.views import ERRORS, CaseRecord, ComplaintFiledView, Registered
+from slrt_intake.service_layer import records
 from slrt_intake.service_layer import registration as uc
 
 router = APIRouter(prefix="/v1", tags=["cases"], responses=auth_responses())
@@ -43,7 +43,7 @@ def _ctx(request: Request) -> Any:
 _caller = callers("intake")
 
 
-def _not_found() -> FieldError:
+def not_found() -> FieldError:
     return FieldError(404, ["path", "case_id"], type_="not_found", en="case not found", id_="kasus tidak ditemukan")
 
 
@@ -67,8 +67,8 @@ async def register_case(
         raise forbidden(["body", "address", "region_code"])
     try:
         outcome = await uc.register_case(sessions=ctx.sessions, topics=ctx.settings.topics,
-                                         pseudonym_key=ctx.settings.pseudonym_key, registration=body,
-                                         idempotency_key=idempotency_key)
+                                         pseudonyms=ctx.pseudonyms, registration=body,
+                                         idempotency_key=idempotency_key, principal=caller)
     except uc.IdempotencyConflict:
         raise FieldError(409, ["header", "Idempotency-Key"], type_="idempotency_conflict",
                          en="this Idempotency-Key was used with another body",
@@ -82,11 +82,11 @@ async def register_case(
 async def get_case(request: Request, caller: Annotated[Principal, _caller("GET /v1/cases/{case_id}")],
                    case_id: CaseId) -> dict[str, Any]:
     try:
-        return await records.get_case(sessions=_ctx(request).sessions, case_id=case_id, actor=caller.sub,
+        return await records.get_case(sessions=_ctx(request).sessions, case_id=case_id, principal=caller,
                                       scope=NATIONAL if caller.role is Role.OWNER else caller.scope,
                                       owner=caller.owner if caller.role is Role.OWNER else None)
     except uc.CaseNotFound:
-        raise _not_found() from None
+        raise not_found() from None
 
 
 @router.post("/cases/{case_id}/complaints", status_code=201, summary="File a complaint on a case",
@@ -97,26 +97,8 @@ async def file_complaint(request: Request,
     ctx = _ctx(request)
     try:
         outcome = await uc.file_complaint(sessions=ctx.sessions, topics=ctx.settings.topics, case_id=case_id,
-                                          complaint=body, scope=caller.scope)
+                                          complaint=body, scope=caller.scope, principal=caller)
     except uc.CaseNotFound:
-        raise _not_found() from None
+        raise not_found() from None
     ctx.relay.wake()
     return outcome.body
-
-
-@router.delete("/cases/{case_id}/personal-data", summary="Erase the citizen's personal data from a case",
-               response_model=Erased, responses={404: NOT_FOUND, 422: ERRORS},
-               description="Extension (UU PDP). Blanks NIK, KK, name, phone, e-mail, street, RT/RW and the "
-                           "descriptions in intake's database and publishes a tombstone for the case on "
-                           "`slrt.case.contacts`. Asking again answers the first erasure.")
-async def erase_personal_data(
-        request: Request, caller: Annotated[Principal, _caller("DELETE /v1/cases/{case_id}/personal-data")],
-        case_id: CaseId) -> dict[str, Any]:
-    ctx = _ctx(request)
-    try:
-        erased = await erasure.erase_personal_data(sessions=ctx.sessions, topics=ctx.settings.topics,
-                                                   case_id=case_id, scope=caller.scope, actor=caller.sub)
-    except uc.CaseNotFound:
-        raise _not_found() from None
-    ctx.relay.wake()
-    return erased

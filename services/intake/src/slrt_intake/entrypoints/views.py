@@ -121,3 +121,76 @@ class Errors(_View):
 
 
 ERRORS = {"model": Errors}
+
+
+class AuditRow(_View):
+    at: str = Field(examples=[WHEN])
+    action: str = Field(description="case_viewed, citizen_cases_viewed, subject_access, personal_data_corrected, "
+                                    "personal_data_erased, ...", examples=["case_viewed"])
+    actor: str | None = Field(description="the caller's token subject", examples=["operator-karadenan-1"])
+    case_id: str | None = Field(examples=[CASE_ID])
+    detail: dict[str, object] | None = Field(description="ids and field names, never values", examples=[None])
+
+
+AUDIT_EXAMPLE = {"at": WHEN, "action": "case_viewed", "actor": "operator-karadenan-1", "case_id": CASE_ID,
+                 "detail": None}
+CONTACTS_EXAMPLE = {"topic": "slrt.case.contacts", "key": CASE_ID, "value": {
+    "case_id": CASE_ID, "case_number": "3201-2026-000042", "name": "Siti Aminah", "phone": "+6281234567890",
+    "email": "siti@example.id", "language": "id"}}
+HELD_EXAMPLE = {"service": "reporting", "by": "case_id", "read_at": "GET /v1/cases/{case_id} (reporting, port 8004)",
+                "holds_en": "the case's timeline without personal data",
+                "holds_id": "riwayat kasus tanpa data pribadi"}
+
+
+class ContactsAsPublished(_View):
+    topic: str = Field(examples=["slrt.case.contacts"])
+    key: str = Field(description="the case id", examples=[CASE_ID])
+    value: dict[str, object] | None = Field(description="the record; null: erased (a tombstone)",
+                                            examples=[CONTACTS_EXAMPLE["value"]])
+
+
+class SubjectAccessCase(CaseRecord):
+    citizen_ref: str = Field(description="the pseudonym of the NIK on slrt.case.events", examples=["cr1_9f2b7c1d"])
+    consent: bool | None = Field(examples=[True])
+    contacts: ContactsAsPublished = Field(description="the case's record on slrt.case.contacts",
+                                          examples=[CONTACTS_EXAMPLE])
+    referral_owners: list[dict[str, str]] = Field(description="the owners routing addressed the referrals to",
+                                                  examples=[[{"referral_id": "4f7c2a9e", "owner_id": "dinsos-pkh@32.01",
+                                                              "programme": "PKH"}]])
+    audit: list[AuditRow] = Field(description="who read or changed the case, oldest first",
+                                  examples=[[AUDIT_EXAMPLE]])
+
+
+class HeldElsewhere(_View):
+    service: str = Field(examples=["routing"])
+    by: str = Field(examples=["case_id"])
+    read_at: str | None = Field(examples=["GET /v1/cases/{case_id} (routing, port 8002)"])
+    holds_en: str = Field(examples=["referrals, owners' answers and reasons, escalation notes"])
+    holds_id: str = Field(examples=["rujukan, jawaban dan alasan pemilik program, catatan eskalasi"])
+
+
+class SubjectAccess(_View):
+    citizen_ref: str | None = Field(description="the pseudonym; null when no case is in scope", examples=[None])
+    requested_at: str = Field(examples=[WHEN])
+    answered_at: str = Field(description="at once: the same request, the time of its audit row", examples=[WHEN])
+    cases: list[SubjectAccessCase] = Field(description="oldest first; empty: unknown NIK or none in scope",
+                                           examples=[[]])
+    citizen_audit: list[AuditRow] = Field(description="look-ups of the citizen (not of one case)",
+                                          examples=[[{**AUDIT_EXAMPLE, "action": "citizen_cases_viewed",
+                                                      "case_id": None, "detail": {"cases": 1}}]])
+    erasures: list[dict[str, str]] = Field(examples=[[{"case_id": CASE_ID, "erased_at": WHEN}]])
+    held_elsewhere: list[HeldElsewhere] = Field(description="what the other services hold, by case id",
+                                                examples=[[HELD_EXAMPLE]])
+
+
+class CorrectedCase(_View):
+    case_id: str = Field(examples=[CASE_ID])
+    fields: list[str] = Field(description="the fields changed (none: the values were already so)",
+                              examples=[["phone", "address.street"]])
+
+
+class Corrected(_View):
+    case_id: str = Field(examples=[CASE_ID])
+    corrected_at: str = Field(examples=[WHEN])
+    cases: list[CorrectedCase] = Field(description="the named case first, then the citizen's other open cases in "
+                                                   "scope", examples=[[{"case_id": CASE_ID, "fields": ["phone"]}]])

@@ -3,15 +3,16 @@ in the audit log (which case, or which citizen by pseudonym; never the NIK)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from slrt_shared import identity
-from slrt_shared.access.principal import NATIONAL
+from slrt_shared import audit
+from slrt_shared.access.principal import NATIONAL, Principal
 from slrt_shared.access.queries import within
 from slrt_shared.db import utc
 from slrt_shared.paging import decode_cursor, encode_cursor
+from slrt_shared.pseudonyms import Pseudonyms
 from slrt_shared.regions import find_desa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -57,19 +58,13 @@ def case_record(row: Any, complaints: list[Any]) -> dict[str, Any]:
     }
 
 
-async def _audit(session: AsyncSession, action: str, *, case_id: str | None = None, citizen_ref: str | None = None,
-                 detail: dict[str, Any] | None = None, actor: str | None = None) -> None:
-    await session.execute(t.audit_log.insert().values(at=datetime.now(UTC), action=action, case_id=case_id,
-                                                      citizen_ref=citizen_ref, detail=detail, actor=actor))
-
-
 #: Programmes whose owners need the citizen's identity to act (a PBI-JK recommendation, a civil-registry
 #: document, a DTSEN entry): their owners may read the case's record, each read audited.
 IDENTITY_PROGRAMMES = ("PBI-JK", "ADMINDUK", "DTSEN")
 
 
 async def get_case(*, sessions: async_sessionmaker[AsyncSession], case_id: str, scope: str = NATIONAL,
-                   actor: str | None = None, owner: str | None = None) -> dict[str, Any]:
+                   principal: Principal | None = None, owner: str | None = None) -> dict[str, Any]:
     """The case's full record. A case outside ``scope`` is not found, as one that does not exist; so is, for an
     ``owner``, a case none of whose referrals of an identity programme is addressed to it."""
     async with sessions() as session, session.begin():
@@ -87,8 +82,9 @@ async def get_case(*, sessions: async_sessionmaker[AsyncSession], case_id: str, 
         complaints = (await session.execute(
             sa.select(t.complaints.c.complaint_id, t.complaints.c.referral_id, t.complaints.c.filed_at)
             .where(t.complaints.c.case_id == case_id).order_by(t.complaints.c.filed_at))).all()
-        await _audit(session, "case_viewed", case_id=case_id, citizen_ref=row.citizen_ref, actor=actor,
-                     detail={"owner": owner, "programme": programme} if owner else None)
+        await audit.record(session, t.audit_log, principal=principal, action="case_viewed", case_id=case_id,
+                           citizen_ref=row.citizen_ref,
+                           detail={"owner": owner, "programme": programme} if owner else None)
     return case_record(row, list(complaints))
 
 
@@ -99,11 +95,12 @@ def case_summary(row: Any) -> dict[str, Any]:
 
 
 async def citizen_cases(
-    *, sessions: async_sessionmaker[AsyncSession], nik: str, pseudonym_key: str, limit: int, cursor: str | None,
-    scope: str = NATIONAL, actor: str | None = None,
+    *, sessions: async_sessionmaker[AsyncSession], nik: str, pseudonyms: Pseudonyms, limit: int, cursor: str | None,
+    scope: str = NATIONAL, principal: Principal | None = None,
 ) -> dict[str, Any]:
     """The citizen's cases within ``scope``, newest first, ``limit`` at a time (none: the page of an unknown
-    NIK)."""
+    NIK). Matched on the NIK: cases whose ``citizen_ref`` was made with a previous pseudonym key are found too.
+    The audit row names the citizen by the current key's ref (``pseudonyms.all_refs`` finds every one)."""
     c = t.cases.c
     query = (sa.select(t.cases).where(c.nik == nik, within(c.region_code, scope))
              .order_by(c.registered_at.desc(), c.case_id.desc()))
@@ -112,8 +109,13 @@ async def citizen_cases(
         query = query.where(sa.or_(c.registered_at < at, sa.and_(c.registered_at == at, c.case_id < case_id)))
     async with sessions() as session, session.begin():
         rows = (await session.execute(query.limit(limit + 1))).all()
-        await _audit(session, "citizen_cases_viewed", citizen_ref=identity.citizen_ref(nik, pseudonym_key),
-                     detail={"cases": len(rows[:limit])}, actor=actor)
+        ref, shown = pseudonyms.citizen_ref(nik), [r.case_id for r in rows[:limit]]
+        if shown:  # a row per case shown, so each case's trail tells of it
+            await audit.record_cases(session, t.audit_log, principal=principal, action="citizen_cases_viewed",
+                                     case_ids=shown, citizen_ref=ref)
+        else:  # looked for, and nothing in scope: still a look at a citizen
+            await audit.record(session, t.audit_log, principal=principal, action="citizen_cases_viewed",
+                               citizen_ref=ref)
     page = rows[:limit]
     more = len(rows) > limit
     return {"items": [case_summary(r) for r in page],

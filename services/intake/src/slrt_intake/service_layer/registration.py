@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from slrt_shared import identity
-from slrt_shared.access.principal import NATIONAL
+from slrt_shared import audit
+from slrt_shared.access.principal import NATIONAL, Principal
 from slrt_shared.access.queries import within
 from slrt_shared.codes import CaseStatus, Level
 from slrt_shared.contracts.case_events import CaseRegistered, ComplaintFiled, HouseholdInfo
@@ -21,6 +21,7 @@ from slrt_shared.contracts.envelope import KafkaRecord, to_kafka
 from slrt_shared.db import is_postgres, upsert
 from slrt_shared.errors import SlrtError
 from slrt_shared.outbox import add_to_outbox
+from slrt_shared.pseudonyms import Pseudonyms
 from slrt_shared.regions import Desa, find_desa, parent_at
 from slrt_shared.telemetry import current_trace_headers
 from slrt_shared.topics import Topics
@@ -77,10 +78,19 @@ async def _stored_response(session: AsyncSession, scope: str, key: str, digest: 
     return Outcome(row.status_code, row.response)
 
 
-async def _linked_case(session: AsyncSession, reg: CaseRegistration, pseudonym_key: str) -> Outcome | None:
+def _registration_lock(nik: str) -> int:
+    """The advisory lock of one citizen's registrations: the same on every instance, whatever pseudonym key it
+    has (during a key rotation, instances restart one by one)."""
+    return int.from_bytes(hashlib.blake2b(nik.encode(), digest_size=8, person=b"slrt-register").digest(), "big",
+                          signed=True)
+
+
+async def _linked_case(session: AsyncSession, reg: CaseRegistration) -> Outcome | None:
+    """The citizen's open case for the same needs, if any. Matched on the NIK, which only intake holds, so a
+    rotation of the pseudonym key changes nothing here: a case whose ``citizen_ref`` was made with a previous
+    key is linked as any other."""
     if is_postgres(session):  # one registration per citizen at a time, so two requests cannot both open a case
-        lock = int(identity.citizen_ref(reg.citizen.nik, pseudonym_key)[4:20], 16) - 2**63
-        await session.execute(sa.select(sa.func.pg_advisory_xact_lock(lock)))
+        await session.execute(sa.select(sa.func.pg_advisory_xact_lock(_registration_lock(reg.citizen.nik))))
     rows = (await session.execute(
         sa.select(t.cases.c.case_id, t.cases.c.case_number, t.cases.c.status, t.cases.c.level, t.cases.c.needs,
                   t.cases.c.warnings)
@@ -98,14 +108,16 @@ async def register_case(
     *,
     sessions: async_sessionmaker[AsyncSession],
     topics: Topics,
-    pseudonym_key: str,
+    pseudonyms: Pseudonyms,
     registration: CaseRegistration,
     idempotency_key: str | None = None,
     idempotency_scope: str = "http",
     extra: Any = None,
+    principal: Principal | None = None,
 ) -> Outcome:
     """Register a case (or answer the stored response / the linked open case). ``extra(outcome)`` may add
-    outbox records (the command reply) in the same transaction."""
+    outbox records (the command reply) in the same transaction. A new or linked case is audited as the
+    ``principal``'s (a stored response is an answer given before, and nothing is done again)."""
     payload = registration.model_dump(mode="json")
     digest = body_hash(payload)
     for _ in range(3):
@@ -115,8 +127,12 @@ async def register_case(
                     stored = await _stored_response(session, idempotency_scope, idempotency_key, digest)
                     if stored:
                         return stored
-                outcome = await _linked_case(session, registration, pseudonym_key) or await _new_case(
-                    session, topics, pseudonym_key, registration, payload)
+                outcome = await _linked_case(session, registration) or await _new_case(
+                    session, topics, pseudonyms, registration, payload)
+                await audit.record(session, t.audit_log, principal=principal,
+                                   action="case_linked" if outcome.status_code == 200 else "case_registered",
+                                   case_id=outcome.body["case_id"],
+                                   citizen_ref=pseudonyms.citizen_ref(registration.citizen.nik))
                 records = list(outcome.extra_records)
                 if extra is not None:
                     records += extra(outcome)
@@ -132,7 +148,7 @@ async def register_case(
 
 
 async def _new_case(
-    session: AsyncSession, topics: Topics, pseudonym_key: str, reg: CaseRegistration, payload: dict[str, Any]
+    session: AsyncSession, topics: Topics, pseudonyms: Pseudonyms, reg: CaseRegistration, payload: dict[str, Any]
 ) -> Outcome:
     now = datetime.now(UTC)
     region = reg.address.region_code
@@ -144,7 +160,7 @@ async def _new_case(
         reg,
         case_id=str(uuid.uuid4()),
         number=domain.case_number(region, now.year, seq),
-        citizen_ref=identity.citizen_ref(reg.citizen.nik, pseudonym_key),
+        citizen_ref=pseudonyms.citizen_ref(reg.citizen.nik),
         now=now,
     )
     await session.execute(t.cases.insert().values(
@@ -174,10 +190,10 @@ async def _new_case(
 
 async def file_complaint(
     *, sessions: async_sessionmaker[AsyncSession], topics: Topics, case_id: str, complaint: ComplaintBody,
-    extra: Any = None, complaint_id: str | None = None, scope: str = NATIONAL,
+    extra: Any = None, complaint_id: str | None = None, scope: str = NATIONAL, principal: Principal | None = None,
 ) -> Outcome:
-    """File a complaint. A caller-chosen ``complaint_id`` makes a redelivered command file nothing twice; a case
-    outside ``scope`` is not found, as one that does not exist."""
+    """File a complaint (audited as the ``principal``'s). A caller-chosen ``complaint_id`` makes a redelivered
+    command file nothing twice; a case outside ``scope`` is not found, as one that does not exist."""
     now = datetime.now(UTC)
     complaint_id = complaint_id or str(uuid.uuid4())
     async with sessions() as session, session.begin():
@@ -185,9 +201,9 @@ async def file_complaint(
             sa.select(t.complaints.c.case_id).where(t.complaints.c.complaint_id == complaint_id))
         if already is not None:
             return Outcome(201, {"complaint_id": complaint_id, "case_id": already})
-        exists = await session.scalar(sa.select(t.cases.c.case_id).where(
-            t.cases.c.case_id == case_id, within(t.cases.c.region_code, scope)))
-        if exists is None:
+        case = (await session.execute(sa.select(t.cases.c.citizen_ref).where(
+            t.cases.c.case_id == case_id, within(t.cases.c.region_code, scope)))).first()
+        if case is None:
             raise CaseNotFound("no such case")
         await session.execute(t.complaints.insert().values(
             complaint_id=complaint_id, case_id=case_id, referral_id=complaint.referral_id,
@@ -195,6 +211,8 @@ async def file_complaint(
         filed = ComplaintFiled(case_id=case_id, complaint_id=complaint_id, referral_id=complaint.referral_id,
                                filed_at=now)
         outcome = Outcome(201, {"complaint_id": complaint_id, "case_id": case_id})
+        await audit.record(session, t.audit_log, principal=principal, action="complaint_filed", case_id=case_id,
+                           citizen_ref=case.citizen_ref, detail={"complaint_id": complaint_id})
         records = [to_kafka(filed, topic=topics.case_events, source=SOURCE, key=case_id,
                             trace_headers=current_trace_headers())]
         if extra is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from slrt_shared.audit import define_audit
 from slrt_shared.inbox import define_inbox
 from slrt_shared.outbox import define_outbox
 
@@ -73,3 +74,5 @@ notifications = sa.Table("notifications", metadata, *notification_columns(), tra
                          sa.Index("ix_notifications_case", "case_id"))
 outbox = define_outbox(metadata)
 inbox = define_inbox(metadata)
+#: Who read or changed which case, and when (UU PDP): ``slrt_shared.audit``, append-only.
+audit_log = define_audit(metadata)

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from slrt_shared.contracts import CloudEvent, parse_tolerant
+from slrt_shared.contracts.case_events import CaseErased
 from slrt_shared.contracts.contacts import CaseContacts
 from slrt_shared.db import upsert
 from slrt_shared.inbox import first_delivery
@@ -14,6 +15,7 @@ from slrt_shared.inbox import first_delivery
 from slrt_notification.adapters import tables as t
 from slrt_notification.service_layer.context import Notifier
 from slrt_notification.service_layer.digest import track_overdue
+from slrt_notification.service_layer.erasure import forget_citizen
 from slrt_notification.service_layer.planning import plan_notifications, read_event
 
 EVENTS_CONSUMER = "notification-case-events"
@@ -22,6 +24,12 @@ CONTACTS_CONSUMER = "notification-contacts"
 
 def case_events_handler(notifier: Notifier, delivery_wake: asyncio.Event) -> Callable[[CloudEvent], Awaitable[None]]:
     async def handle(event: CloudEvent) -> None:
+        if event.type == CaseErased.ce_type:
+            erased = parse_tolerant(CaseErased, event.data)
+            async with notifier.sessions() as session, session.begin():
+                if await first_delivery(session, t.inbox, EVENTS_CONSUMER, event):
+                    await forget_citizen(session, erased.case_id, contents=True)
+            return
         data = read_event(notifier, event)  # invalid data: ValidationError, straight to the dead letters
         if data is None:
             return
@@ -55,11 +63,7 @@ def contacts_handlers(
 
     async def erase(case_id: str) -> None:
         """A tombstone: the case's personal data is erased; its undelivered citizen notifications are dropped."""
-        n = t.notifications
         async with notifier.sessions() as session, session.begin():
-            await session.execute(t.contacts.delete().where(t.contacts.c.case_id == case_id))
-            await session.execute(n.update().where(n.c.case_id == case_id, n.c.recipient == "citizen",
-                                                   n.c.status == "pending").values(
-                status="skipped", finished_at=datetime.now(UTC), last_error="personal data erased"))
+            await forget_citizen(session, case_id, contents=False)
 
     return handle, erase

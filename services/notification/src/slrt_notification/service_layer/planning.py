@@ -91,7 +91,7 @@ def _context(data: dict[str, Any], case: Any) -> dict[str, Any]:
         "case_number": data.get("case_number") or (case.case_number if case else data["case_id"]),
         "region_code": region, "region_name": (region_name(region) or region) if region else "",
         "programme": data.get("programme") or "", "owner_name": data.get("owner_name") or data.get("owner_id") or "",
-        "reason": data.get("reason") if data.get("reason") not in ("sla_expired", "manual") else None,
+        "reason_code": data.get("reason_code"),  # its words are rendered in the recipient's language
         "escalation": data.get("reason") if data.get("to_level") else "",
         "from_level": data.get("from_level") or "", "to_level": data.get("to_level") or "",
         "level": data.get("level") or "", "due": _local_time(data.get("due_at") or data.get("deadline"), region),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from slrt_shared.audit import define_audit
 from slrt_shared.db import BigId
 from slrt_shared.inbox import define_inbox
 
@@ -62,9 +63,10 @@ def referral_columns() -> list[sa.Column]:  # type: ignore[type-arg]
         sa.Column("owner_name", sa.String(200)),
         sa.Column("status", sa.String(16)),
         sa.Column("status_at", TZ),
-        sa.Column("reason", sa.String(500)),
+        sa.Column("reason", sa.String(500)),  # the words of reason_code, never an owner's free text
         sa.Column("due_at", TZ),
         sa.Column("answered_at", TZ),
+        sa.Column("reason_code", sa.String(32)),
     ]
 
 
@@ -144,6 +146,7 @@ event_log = sa.Table(
     sa.Column("received_at", TZ, nullable=False),
     sa.UniqueConstraint("source", "event_id", name="uq_event_log_event"),
     sa.Index("ix_event_log_time", "time"),
+    sa.Index("ix_event_log_key", "key"),
 )
 
 #: Which version of the projection rules built the read models; an older one is rebuilt at start.
@@ -154,3 +157,5 @@ projection_state = sa.Table(
     sa.Column("updated_at", TZ, nullable=False),
 )
 inbox = define_inbox(metadata)
+#: Who read or changed which case, and when (UU PDP): ``slrt_shared.audit``, append-only.
+audit_log = define_audit(metadata)

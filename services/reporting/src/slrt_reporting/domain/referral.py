@@ -4,26 +4,28 @@ A referral only moves forward (``dispatched → accepted / rejected → in_progr
 re-routed need gets a new referral), so its status is the furthest one seen, ties going to the later event:
 the same in any order of arrival. ``referral.dispatched`` may arrive after the owner's answer; it fills in the
 programme, the owner and the due date without moving the status back.
+
+An answer is kept as its reason code and the code's words; an event's ``reason`` is not read (older events
+carried the owner's free text there).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from slrt_shared.codes import ReferralStatus
+from slrt_shared.codes import ReferralStatus, reason_words
 
 from slrt_reporting.domain.events import Event
 
 RANK = {"dispatched": 0, "accepted": 1, "in_progress": 2, "rejected": 3, "resolved": 3}
 FINAL = frozenset({ReferralStatus.REJECTED.value, ReferralStatus.RESOLVED.value})
-REASON_LENGTH = 500
 Referral = dict[str, Any]
 
 
 def new_referral(referral_id: str, case_id: str) -> Referral:
     return {"referral_id": referral_id, "case_id": case_id, "programme": None, "owner_id": None,
-            "owner_name": None, "status": None, "status_at": None, "reason": None, "due_at": None,
-            "answered_at": None}
+            "owner_name": None, "status": None, "status_at": None, "reason": None, "reason_code": None,
+            "due_at": None, "answered_at": None}
 
 
 def _supersedes(referral: Referral, status: str, at: Any) -> bool:
@@ -41,13 +43,18 @@ def apply(referral: Referral | None, event: Event) -> Referral:
     if event.kind == "referral.dispatched":
         after.update(programme=event.data["programme"], owner_id=event.data["owner_id"],
                      owner_name=event.data.get("owner_name"), due_at=event.time("due_at"))
-        status, reason = ReferralStatus.DISPATCHED.value, None
+        status, code = ReferralStatus.DISPATCHED.value, None
     else:
-        status, reason = event.kind.removeprefix("referral."), event.data.get("reason")
+        status, code = event.kind.removeprefix("referral."), known_code(event.data.get("reason_code"))
     if status in RANK and _supersedes(after, status, event.at):
-        after.update(status=status, status_at=event.at, reason=(reason or None) and reason[:REASON_LENGTH],
+        after.update(status=status, status_at=event.at, reason_code=code, reason=reason_words(code),
                      answered_at=event.at if status in FINAL else None)
     return after
+
+
+def known_code(code: object) -> str | None:
+    """A reason code this version has words for; anything else is not kept."""
+    return code if isinstance(code, str) and reason_words(code) is not None else None
 
 
 def sla_outcome(referral: Referral) -> str | None:

@@ -13,13 +13,19 @@ from fastapi.responses import StreamingResponse
 from slrt_shared.access.http import auth_responses
 from slrt_shared.access.principal import Principal
 
-from slrt_reporting.entrypoints.http import INVALID, caller, scoped, sessions
+from slrt_reporting.entrypoints.http import INVALID, audit_export, caller, scoped, sessions, small_counts
 from slrt_reporting.entrypoints.params import Region, known_parameters_only
 from slrt_reporting.service_layer.queries import EXPORT_FIELDS, export_rows
 
 router = APIRouter(dependencies=[Depends(known_parameters_only)], tags=["exports"], responses=auth_responses())
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 64 * 1024
+
+
+def hidden_ppks(request: Request, principal: Principal) -> frozenset[int]:
+    """The PPKS an analyst's export leaves out of every row (docs/privacy.md, "Small counts")."""
+    rule = small_counts(request, principal)
+    return rule.sensitive if rule else frozenset()
 
 
 def _attachment(region: str | None, suffix: str) -> dict[str, str]:
@@ -31,13 +37,15 @@ def _attachment(region: str | None, suffix: str) -> dict[str, str]:
 async def export_csv(request: Request, who: Annotated[Principal, caller("GET /v1/export.csv")],
                      region: Region = None) -> StreamingResponse:
     shown, visible = scoped(who, region)
+    hidden = hidden_ppks(request, who)
+    await audit_export(request, who, form="csv", region=region, shown=shown, visible=visible)
 
     async def rows() -> AsyncIterator[str]:
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=EXPORT_FIELDS)
         writer.writeheader()
         async with sessions(request)() as session:
-            async for row in export_rows(session, shown, visible=visible):
+            async for row in export_rows(session, shown, visible=visible, hidden_ppks=hidden):
                 writer.writerow(row)
                 if buffer.tell() > CHUNK:
                     yield buffer.getvalue()
@@ -52,13 +60,14 @@ async def export_csv(request: Request, who: Annotated[Principal, caller("GET /v1
 async def export_xlsx(request: Request, who: Annotated[Principal, caller("GET /v1/export.xlsx")],
                       region: Region = None) -> StreamingResponse:
     shown, visible = scoped(who, region)
+    await audit_export(request, who, form="xlsx", region=region, shown=shown, visible=visible)
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("kasus")
     sheet.append(EXPORT_FIELDS)
     async with sessions(request)() as session:
-        async for row in export_rows(session, shown, visible=visible):
+        async for row in export_rows(session, shown, visible=visible, hidden_ppks=hidden_ppks(request, who)):
             sheet.append([row[f] for f in EXPORT_FIELDS])
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by the stream
     book.save(spool)

@@ -7,12 +7,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, Response
-from slrt_shared import regions
+from slrt_shared import audit, regions
 from slrt_shared.access.http import auth_responses, callers
 from slrt_shared.access.principal import Principal, Role
 from slrt_shared.codes import CaseStatus, Level
 from slrt_shared.http import FieldError
 
+from slrt_reporting.adapters import tables as t
+from slrt_reporting.domain.small_counts import SmallCounts
 from slrt_reporting.entrypoints.params import CaseNumber, Cursor, Limit, Region, known_parameters_only
 from slrt_reporting.service_layer import queries, stats
 
@@ -35,13 +37,32 @@ def sessions(request: Request) -> Any:
 caller = callers("reporting")
 
 
+def small_counts(request: Request, principal: Principal) -> SmallCounts | None:
+    """For an analyst: the sensitive PPKS and the threshold below which their counts are hidden (docs/privacy.md,
+    "Small counts"); others see the true figures."""
+    return request.app.state.reporting.settings.small_counts if principal.role is Role.ANALYST else None
+
+
 def scoped(principal: Principal, region: str | None) -> tuple[str, bool]:
     """The region to show for ``region`` as asked: narrowed to the scope; one beside the scope shows nothing."""
     narrowed = principal.narrow(region)
     return (narrowed, True) if narrowed is not None else (region or "nasional", False)
 
 
+async def audit_export(request: Request, who: Principal, *, form: str, region: str | None, shown: str,
+                       visible: bool) -> None:
+    """One audit row per export (not per case): the format and the region asked for and shown."""
+    async with sessions(request)() as session, session.begin():
+        await audit.record(session, t.audit_log, principal=who, action="cases_exported",
+                           detail={"format": form, "region": region or "nasional", "shown": shown if visible else None})
+
+
 FREE_TEXT = ("reason", "note")
+
+
+def without_sensitive_ppks(item: dict[str, Any], rule: SmallCounts | None) -> dict[str, Any]:
+    """A case as an analyst sees it in a list or alone: no sensitive PPKS (rows are where counts come from)."""
+    return item if rule is None else {**item, "ppks": rule.without_sensitive(item["ppks"])}
 
 
 def without_free_text(view: dict[str, Any]) -> dict[str, Any]:
@@ -67,12 +88,15 @@ async def asset(name: str) -> Response:
             responses={**NOT_FOUND, **INVALID})
 async def get_case(request: Request, who: Annotated[Principal, caller("GET /v1/cases/{case_id}")],
                    case_id: Annotated[str, Path(max_length=64)]) -> dict[str, Any]:
-    async with sessions(request)() as session:
+    async with sessions(request)() as session, session.begin():
         view = await queries.case_view(session, case_id)
-    if view is None or not who.covers(view["region_code"]):
-        raise FieldError(404, ["path", "case_id"], type_="not_found", en="case not found",
-                         id_="kasus tidak ditemukan")
-    return without_free_text(view) if who.role is Role.ANALYST else view
+        if view is None or not who.covers(view["region_code"]):
+            raise FieldError(404, ["path", "case_id"], type_="not_found", en="case not found",
+                             id_="kasus tidak ditemukan")
+        await audit.record(session, t.audit_log, principal=who, action="case_viewed", case_id=case_id)
+    if who.role is not Role.ANALYST:
+        return view
+    return without_sensitive_ppks(without_free_text(view), small_counts(request, who))
 
 
 @router.get("/v1/cases", tags=["cases"], summary="Cases, filtered and paginated (newest first)", responses=INVALID)
@@ -84,7 +108,9 @@ async def list_cases(request: Request, who: Annotated[Principal, caller("GET /v1
                                level=level.value if level else None, case_number=case_number, overdue=overdue,
                                visible=visible)
     async with sessions(request)() as session:
-        return await queries.list_cases(session, where, limit=limit, cursor=cursor)
+        page = await queries.list_cases(session, where, limit=limit, cursor=cursor)
+    rule = small_counts(request, who)
+    return {**page, "items": [without_sensitive_ppks(item, rule) for item in page["items"]]}
 
 
 @router.get("/v1/stats", tags=["stats"], responses=INVALID,
@@ -93,7 +119,7 @@ async def get_stats(request: Request, who: Annotated[Principal, caller("GET /v1/
                     region: Region = None) -> dict[str, Any]:
     shown, visible = scoped(who, region)
     async with sessions(request)() as session:
-        return await stats.stats(session, shown, visible=visible)
+        return await stats.stats(session, shown, visible=visible, small_counts=small_counts(request, who))
 
 
 @router.get("/v1/regions", tags=["regions"], responses=INVALID,

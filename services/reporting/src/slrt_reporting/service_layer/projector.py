@@ -9,13 +9,15 @@ pure functions, and written back with one statement per table; the counters move
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from pydantic import ValidationError
+from slrt_shared import audit
+from slrt_shared.contracts.case_events import CaseErased
 from slrt_shared.contracts.envelope import CloudEvent
 from slrt_shared.db import execute_many, is_postgres, upsert, utc
 from slrt_shared.errors import PermanentError
@@ -26,8 +28,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from slrt_reporting.adapters import tables as t
 from slrt_reporting.adapters.tables import LIVE, ReadModel
 from slrt_reporting.domain import case as cases_domain
+from slrt_reporting.domain import erasure
 from slrt_reporting.domain import referral as referrals_domain
-from slrt_reporting.domain.events import Event, decode, scrub
+from slrt_reporting.domain.events import Event, decode, scrub, short
 from slrt_reporting.domain.facts import Move, delta
 from slrt_reporting.domain.timeline import entry, rank
 
@@ -39,12 +42,20 @@ def scrubbed(events: list[CloudEvent]) -> list[CloudEvent]:
     return [replace(e, data=scrub(e.data)) for e in events]
 
 
-async def log_events(session: AsyncSession, events: list[CloudEvent]) -> None:
-    if events:
-        now = datetime.now(UTC)
-        await session.execute(t.event_log.insert(), [
-            {"event_id": e.id[:100], "source": e.source[:200], "type": e.type[:100], "time": e.time.astimezone(UTC),
-             "key": (e.key or "")[:100], "data": e.data, "received_at": now} for e in events])
+async def log_events(session: AsyncSession, events: list[CloudEvent]) -> list[CloudEvent]:
+    """Keep the events in the durable event log; returns those it did not hold yet, in order. The inbox has
+    skipped what the consumer took before; the log's own key (source, id) also skips an event whose inbox row
+    was purged after ``SLRT_DEDUP_RETENTION_HOURS`` and that a broker retaining longer delivers again (a
+    backfill)."""
+    if not events:
+        return []
+    now = datetime.now(UTC)
+    insert = upsert(session, t.event_log).on_conflict_do_nothing().returning(t.event_log.c.source,
+                                                                             t.event_log.c.event_id)
+    logged = {(row.source, row.event_id) for row in await session.execute(insert, [
+        {"event_id": e.id[:100], "source": e.source[:200], "type": e.type[:100], "time": e.time.astimezone(UTC),
+         "key": (e.key or "")[:100], "data": e.data, "received_at": now} for e in events])}
+    return [e for e in events if (e.source[:200], e.id[:100]) in logged]
 
 
 async def take(session: AsyncSession, consumer: str, events: list[CloudEvent], *,
@@ -55,10 +66,44 @@ async def take(session: AsyncSession, consumer: str, events: list[CloudEvent], *
     kept = scrubbed(events)
     if not strict:
         kept = [e for e in kept if _valid(e)]
-    fresh = await first_deliveries(session, t.inbox, consumer, kept)
-    await log_events(session, fresh)
+    fresh = await log_events(session, await first_deliveries(session, t.inbox, consumer, kept))
     await project(session, fresh)
+    erased = {str(e.data.get("case_id")) for e in fresh if e.type == CaseErased.ce_type}
+    await forget_logged(session, erased)
+    await audit.record_cases(session, t.audit_log, principal=None, action="personal_data_forgotten",
+                             case_ids=sorted(erased))
     return fresh
+
+
+def _erased(batch: list[tuple[str, Event]]) -> set[str]:
+    return {e.case_id for _, e in batch if e.kind == erasure.ERASED_KIND}
+
+
+async def forget_logged(session: AsyncSession, case_ids: set[str]) -> None:
+    """Erasure: the event log keeps no free text or pseudonym of the cases."""
+    await _rewrite_data(session, t.event_log, t.event_log.c.key, case_ids,
+                        lambda kind, data: erasure.forgotten_event(short(kind), data))
+
+
+async def forget(session: AsyncSession, rm: ReadModel, case_ids: set[str]) -> None:
+    """Erasure: the read models keep no free text of the cases (timeline entries, owners' reasons)."""
+    await _rewrite_data(session, rm.timeline, rm.timeline.c.case_id, case_ids, erasure.forgotten_entry)
+    if case_ids:
+        await session.execute(rm.referrals.update().where(rm.referrals.c.case_id.in_(sorted(case_ids)))
+                              .values(reason=None))
+
+
+async def _rewrite_data(session: AsyncSession, table: sa.Table, case_column: Any, case_ids: set[str],
+                        forgotten: Callable[[str, dict[str, Any]], dict[str, Any]]) -> None:
+    """Rewrite the ``data`` of the cases' rows (``type`` tells each row's kind) where ``forgotten`` changes it."""
+    if not case_ids:
+        return
+    rows = (await session.execute(sa.select(table.c.id, table.c.type, table.c.data)
+                                  .where(case_column.in_(sorted(case_ids))))).all()
+    changed = [{"_id": r.id, "data": after} for r in rows if (after := forgotten(r.type, r.data)) != r.data]
+    if changed:
+        stmt = table.update().where(table.c.id == sa.bindparam("_id")).values(data=sa.bindparam("data"))
+        await session.execute(stmt, changed)
 
 
 def _valid(event: CloudEvent) -> bool:
@@ -129,6 +174,7 @@ async def project(session: AsyncSession, events: list[CloudEvent], rm: ReadModel
     if timeline:
         await session.execute(rm.timeline.insert(), timeline)
     await move_counters(session, rm, moves)
+    await forget(session, rm, _erased(batch))
     return len(batch)
 
 

@@ -68,7 +68,8 @@ async def case_view(session: AsyncSession, case_id: str) -> dict[str, Any] | Non
                    "provinsi": desa.provinsi} if desa else None,
         "time_zone": regions.time_zone_of(case["region_code"]).key,
         "referrals": [{"referral_id": r["referral_id"], "programme": r["programme"], "owner_id": r["owner_id"],
-                       "owner_name": r["owner_name"], "status": r["status"], "reason": r["reason"],
+                       "owner_name": r["owner_name"], "status": r["status"], "reason_code": r["reason_code"],
+                       "reason": r["reason"],
                        "due_at": iso(r["due_at"]), "answered_at": iso(r["answered_at"])} for r in refs],
         "timeline": [{"type": e["type"], "at": iso(e["at"]), **e["data"]} for e in events],
     }
@@ -164,12 +165,14 @@ EXPORT_FIELDS = ["case_id", "case_number", "region_code", "region_name", "status
                  "escalated", "complaints"]
 
 
-async def export_rows(session: AsyncSession, region: str | None, *, visible: bool = True
-                      ) -> AsyncIterator[dict[str, Any]]:
+async def export_rows(session: AsyncSession, region: str | None, *, visible: bool = True,
+                      hidden_ppks: frozenset[int] = frozenset()) -> AsyncIterator[dict[str, Any]]:
+    """One row per case; ``hidden_ppks`` (sensitive PPKS, for an analyst) left out of every row's ``ppks``."""
     query = (sa.select(t.cases).where(*CaseFilter(region=region, visible=visible).clauses())
              .order_by(t.cases.c.registered_at, t.cases.c.case_id))
     result = await session.stream(query.execution_options(yield_per=1000))
     async for case in result.mappings():
         row = summary(case)
         yield {**{k: row.get(k) for k in EXPORT_FIELDS}, "programmes": " ".join(case["needs"] or []),
-               "ppks": " ".join(str(p) for p in case["ppks"] or []), "owners": " ".join(row["owners"])}
+               "ppks": " ".join(str(p) for p in case["ppks"] or [] if p not in hidden_ppks),
+               "owners": " ".join(row["owners"])}

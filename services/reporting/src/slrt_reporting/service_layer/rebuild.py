@@ -27,7 +27,7 @@ from slrt_reporting.adapters.swap import FreshTables, create_fresh, discard, hol
 from slrt_reporting.service_layer.projector import project
 
 #: Bump when the projection's rules change what the read models hold: the service then rebuilds them at start.
-PROJECTION_VERSION = "2"
+PROJECTION_VERSION = "3"
 BATCH = 2000
 GAP_CHUNK = 1000
 Progress = Callable[[int, int], None]

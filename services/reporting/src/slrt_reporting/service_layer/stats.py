@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from slrt_reporting.adapters import tables as t
 from slrt_reporting.domain.facts import DAY_STATUSES, RESOLUTION_LABELS
+from slrt_reporting.domain.small_counts import SmallCounts, hidden_in_group, hide_ppks
 
 By = dict[str, dict[str, int]]
 CHILD_DIMENSIONS = ("total", "status", "overdue", "escalated")
@@ -81,20 +82,50 @@ async def by_region(session: AsyncSession, region: str) -> list[dict[str, Any]]:
     return out
 
 
-async def stats(session: AsyncSession, region: str, *, visible: bool = True) -> dict[str, Any]:
-    """The figures of ``region``; not ``visible`` (outside the caller's scope): those of a region without cases."""
+async def withheld_cells(session: AsyncSession, region: str, rule: SmallCounts) -> set[str]:
+    """The ``by_ppks`` cells ``region`` hides from an analyst, decided level by level from ``nasional`` down, each
+    level's children together (``hidden_in_group``): the PPKS counters and totals of every region on the way and
+    of their siblings, in one read."""
+    if not rule.sensitive:
+        return set()
+    chain = ["nasional", *([] if region == "nasional" else regions.ancestors(region))]
+    groups = [["nasional"], *([code for code, _ in regions.children(parent)] for parent in chain[:-1])]
+    c = t.counters.c
+    query = sa.select(c.region, c.dimension, c.value, c.count).where(
+        c.region.in_(sorted({code for group in groups for code in group})),
+        sa.or_(sa.and_(c.dimension == "total", c.value == ""), c.dimension == "ppks"), c.count != 0)
+    found: dict[str, dict[str, dict[str, int]]] = {}
+    for row in (await session.execute(query)).all():
+        found.setdefault(row.region, {}).setdefault(row.dimension, {})[row.value] = int(row.count)
+    parent_hidden: set[str] | None = None
+    for at, group in zip(chain, groups, strict=True):
+        cells = {code: (found.get(code, {}).get("ppks", {}), found.get(code, {}).get("total", {}).get("", 0))
+                 for code in group}
+        parent_hidden = hidden_in_group(rule, parent_hidden, cells)[at]
+    return parent_hidden or set()
+
+
+async def stats(session: AsyncSession, region: str, *, visible: bool = True,
+                small_counts: SmallCounts | None = None) -> dict[str, Any]:
+    """The figures of ``region``; not ``visible`` (outside the caller's scope): those of a region without cases.
+    With ``small_counts`` (an analyst asks): sensitive PPKS cells hidden as ``domain.small_counts`` says."""
     by: By = (await _counters(session, [region])).get(region, {}) if visible else {}
     total = by.get("total", {}).get("", 0)
     sla = by.get("sla", {})
     escalated = by.get("escalated", {})
     resolved = sum(by.get("resolution_time", {}).values())
     per_day = _split(by.get("status_day", {}))
+    by_ppks: dict[str, int | None] = dict(by.get("ppks", {}))
+    suppressed: list[str] = []
+    if small_counts is not None:
+        also = await withheld_cells(session, region, small_counts) if visible else set()
+        by_ppks, suppressed = hide_ppks(small_counts, by.get("ppks", {}), total, also=also)
     return {
         "region": region, "region_name": regions.region_name(region),
         "region_level": "nasional" if region == "nasional" else regions.level_of(region).value,
         "time_zone": regions.time_zone_of(region).key if region != "nasional" else None,
         "total": total, "by_status": by.get("status", {}), "by_level": by.get("level", {}),
-        "by_ppks": by.get("ppks", {}), "by_programme": by.get("programme", {}),
+        "by_ppks": by_ppks, "suppressed": suppressed, "by_programme": by.get("programme", {}),
         "by_programme_status": _split(by.get("programme_status", {})),
         "escalated": escalated.get("any", 0),
         "escalation_funnel": {"desa": by.get("started", {}).get("desa", 0),

@@ -5,24 +5,26 @@
 const T = {
   id: { title:"SLRT · Dasbor Layanan dan Rujukan Terpadu", total:"Total kasus", open:"Sedang ditangani", overdue:"Lewat batas waktu",
         escalated:"Dieskalasi", resolved:"Selesai", sla:"Kepatuhan SLA", overTime:"Kasus per hari", funnel:"Corong eskalasi",
-        byStatus:"Menurut status", byLevel:"Menurut tingkat", byProgramme:"Menurut program", cases:"Daftar kasus",
+        byStatus:"Menurut status", byLevel:"Menurut tingkat", byProgramme:"Menurut program", byPpks:"Menurut PPKS", cases:"Daftar kasus",
         onlyOverdue:"hanya yang lewat batas", number:"Nomor", region:"Wilayah", status:"Status", level:"Tingkat",
         needs:"Kebutuhan", registered:"Terdaftar", deadline:"Batas waktu", more:"Muat lagi", timeline:"Riwayat kasus",
         pick:"Pilih kasus di daftar.", numberHint:"Nomor kasus 3201-2026-000001", all:"Semua status", national:"Nasional", choose:"— pilih wilayah —",
         registeredSeries:"terdaftar", resolvedSeries:"selesai", updated:"diperbarui", of:"dari", referrals:"Rujukan",
         needToken:"Masukkan token untuk melihat data.", ownerSla:"Kepatuhan SLA per pemilik program", resolutionTime:"Waktu sampai selesai", noData:"Belum ada data.",
-        forbidden:"Peran token ini tidak boleh melihat dasbor.",
+        forbidden:"Peran token ini tidak boleh melihat dasbor.", hidden:"disembunyikan",
+        hiddenWhy:"Jumlah kecil PPKS sensitif disembunyikan (atau disembunyikan agar tidak dapat dihitung dari jumlah lain).",
         statuses:{registered:"terdaftar", referred:"dirujuk", in_progress:"diproses", resolved:"selesai", closed:"ditutup"},
         levels:{desa:"desa", kecamatan:"kecamatan", kabupaten:"kabupaten/kota", provinsi:"provinsi", nasional:"nasional"} },
   en: { title:"SLRT · Integrated Service and Referral Dashboard", total:"Total cases", open:"Being handled", overdue:"Overdue",
         escalated:"Escalated", resolved:"Resolved", sla:"SLA compliance", overTime:"Cases per day", funnel:"Escalation funnel",
-        byStatus:"By status", byLevel:"By level", byProgramme:"By programme", cases:"Cases",
+        byStatus:"By status", byLevel:"By level", byProgramme:"By programme", byPpks:"By PPKS", cases:"Cases",
         onlyOverdue:"overdue only", number:"Number", region:"Region", status:"Status", level:"Level",
         needs:"Needs", registered:"Registered", deadline:"Deadline", more:"Load more", timeline:"Case timeline",
         pick:"Pick a case in the list.", numberHint:"Case number 3201-2026-000001", all:"All statuses", national:"National", choose:"— choose a region —",
         registeredSeries:"registered", resolvedSeries:"resolved", updated:"updated", of:"of", referrals:"Referrals",
         needToken:"Enter a token to see the data.", ownerSla:"SLA compliance per programme owner", resolutionTime:"Time to resolution", noData:"No data yet.",
-        forbidden:"This token's role may not see the dashboard.",
+        forbidden:"This token's role may not see the dashboard.", hidden:"suppressed",
+        hiddenWhy:"Small counts of sensitive PPKS are suppressed (or suppressed so that other figures cannot give them back).",
         statuses:{registered:"registered", referred:"referred", in_progress:"in progress", resolved:"resolved", closed:"closed"},
         levels:{desa:"village", kecamatan:"district", kabupaten:"regency/city", provinsi:"province", nasional:"national"} },
 };
@@ -30,6 +32,12 @@ const COLORS = {registered:"#6a4bc4", referred:"#0b5cad", in_progress:"#c77800",
                 desa:"#0f8b8d", kecamatan:"#c77800", kabupaten:"#c0392b"};
 const WIT = ["81","82","91","92","94","95","96","97"], WITA = ["51","52","53","63","64","65","71","72","73","74","75","76"];
 const SVG = "http://www.w3.org/2000/svg";
+const PPKS = ["Anak Balita Terlantar", "Anak Terlantar", "Anak Berhadapan dengan Hukum", "Anak Jalanan", "Anak dengan Kedisabilitasan",
+  "Anak Korban Tindak Kekerasan", "Anak Memerlukan Perlindungan Khusus", "Lanjut Usia Terlantar", "Penyandang Disabilitas", "Tuna Susila",
+  "Gelandangan", "Pengemis", "Pemulung", "Kelompok Minoritas", "Bekas Warga Binaan Pemasyarakatan", "Orang dengan HIV/AIDS",
+  "Korban Penyalahgunaan NAPZA", "Korban Trafficking", "Korban Tindak Kekerasan", "Pekerja Migran Bermasalah Sosial",
+  "Korban Bencana Alam", "Korban Bencana Sosial", "Perempuan Rawan Sosial Ekonomi", "Fakir Miskin",
+  "Keluarga Bermasalah Sosial Psikologis", "Komunitas Adat Terpencil"];
 const state = { lang: localStorage.getItem("slrt.lang") || "id", path: [], cursor: null, selected: null, token: "" };
 const $ = (id) => document.getElementById(id);
 const t = (k) => T[state.lang][k];
@@ -79,14 +87,16 @@ async function download(event) {  // an export goes with the token too: fetched,
     setTimeout(() => URL.revokeObjectURL(url), 10000);
   } catch (e) { $("updated").textContent = e.message; }
 }
+// a value of null is a suppressed cell (docs/privacy.md, "Small counts"): shown as such, never as a number
 function bars(target, entries, color) {
-  const max = Math.max(1, ...entries.map(([, v]) => v));
+  const max = Math.max(1, ...entries.map(([, v]) => v || 0));
   fill(target, entries.length ? entries.map(([k, v, label]) => {
     const bar = el("div", {class: "fill"});
-    bar.style.width = (100 * v / max).toFixed(1) + "%";
+    bar.style.width = (100 * (v || 0) / max).toFixed(1) + "%";
     bar.style.background = color(k);
-    return el("div", {class: "row", data: {key: k, value: v}}, el("span", {}, label || k), el("div", {class: "track"}, bar),
-              el("span", {class: "num"}, v));
+    const hidden = v === null;
+    return el("div", {class: hidden ? "row suppressed" : "row", data: {key: k, value: hidden ? "suppressed" : v}, title: hidden ? t("hiddenWhy") : null},
+              el("span", {}, label || k), el("div", {class: "track"}, bar), el("span", {class: "num"}, hidden ? t("hidden") : v));
   }) : noData());
 }
 function daysChart(target, registered, resolved) {
@@ -151,6 +161,7 @@ async function loadStats() {
   const owners = Object.entries(s.sla_by_owner || {}).map(([o, v]) => [o, Math.round(100 * v.compliance), `${o} (${v.met}/${v.met + v.missed})`]);
   bars($("chart-owners"), owners.sort((a, b) => a[1] - b[1]), (k) => ((s.sla_by_owner[k] || {}).compliance >= 0.8 ? "#1f8a4c" : "#c0392b"));
   bars($("chart-resolution"), Object.entries(s.time_to_resolution || {}), () => "#6a4bc4");
+  bars($("chart-ppks"), Object.entries(s.by_ppks || {}).sort((a, b) => a[0] - b[0]).map(([k, v]) => [k, v, `${k} ${PPKS[k - 1] || ""}`]), () => "#c77800");
   const file = "slrt-cases-" + (region() || "nasional").replaceAll(".", "");
   for (const [id, suffix] of [["export-csv", "csv"], ["export-xlsx", "xlsx"]]) {
     $(id).dataset.href = `/v1/export.${suffix}${q}`;

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from slrt_shared.audit import define_audit
 from slrt_shared.db import BigId
 from slrt_shared.inbox import define_inbox
 from slrt_shared.outbox import define_outbox
@@ -62,8 +63,27 @@ def _timer_columns() -> list[sa.Column]:  # type: ignore[type-arg]
     ]
 
 
+def _escalation_columns() -> list[sa.Column]:  # type: ignore[type-arg]
+    return [
+        sa.Column("escalation_id", BigId, primary_key=True, autoincrement=True),
+        sa.Column("case_id", sa.String(40), nullable=False),
+        sa.Column("from_level", sa.String(16), nullable=False),
+        sa.Column("to_level", sa.String(16), nullable=False),
+        sa.Column("note", sa.String(500), comment="the supervisor's free text: never published"),
+        sa.Column("actor", sa.String(200), comment="the supervisor's token subject"),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    ]
+
+
+#: Added by revision 0002: the reason code of the owner's answer (its free text stays in ``reason``).
+REASON_CODE = sa.Column("reason_code", sa.String(32))
+
 cases = sa.Table("cases", metadata, *_case_columns())
-referrals = sa.Table("referrals", metadata, *_referral_columns(), sa.Index("ix_referrals_case_id", "case_id"))
+referrals = sa.Table("referrals", metadata, *_referral_columns(), REASON_CODE,
+                     sa.Index("ix_referrals_case_id", "case_id"))
+escalations = sa.Table("escalations", metadata, *_escalation_columns(), sa.Index("ix_escalations_case_id", "case_id"))
 timers = sa.Table("timers", metadata, *_timer_columns(), sa.Index("ix_timers_due_at", "due_at"))
 outbox = define_outbox(metadata)
 inbox = define_inbox(metadata)
+#: Who read or changed which case, and when (UU PDP): ``slrt_shared.audit``, append-only.
+audit_log = define_audit(metadata)

@@ -7,14 +7,15 @@ from slrt_shared.access.policy import door
 from slrt_shared.access.tokens import TokenRejected
 from slrt_shared.consumer import Sender
 from slrt_shared.contracts import CloudEvent, parse_tolerant
-from slrt_shared.contracts.case_events import CaseRegistered, ComplaintFiled
+from slrt_shared.contracts.case_events import CaseErased, CaseRegistered, ComplaintFiled
 from slrt_shared.contracts.envelope import EnvelopeError
 from slrt_shared.contracts.referral_updates import ReferralUpdate
 from slrt_shared.errors import PermanentError
 from slrt_shared.inbox import first_delivery
+from slrt_shared.request_ids import bound_request_id
 
 from slrt_routing.adapters import tables as t
-from slrt_routing.service_layer import dispatch
+from slrt_routing.service_layer import dispatch, erasure
 from slrt_routing.service_layer.answers import answer_referral
 from slrt_routing.service_layer.context import Routing
 
@@ -24,13 +25,15 @@ UPDATES_CONSUMER = "routing-referral-updates"
 
 def case_events_handler(routing: Routing):  # type: ignore[no-untyped-def]
     async def handle(event: CloudEvent) -> None:
-        if event.type not in (CaseRegistered.ce_type, ComplaintFiled.ce_type):
+        if event.type not in (CaseRegistered.ce_type, ComplaintFiled.ce_type, CaseErased.ce_type):
             return  # routing's own events and others' come back on this topic: nothing to do
         async with routing.sessions() as session, session.begin():
             if not await first_delivery(session, t.inbox, CASE_EVENTS_CONSUMER, event):
                 return
             if event.type == CaseRegistered.ce_type:
                 await dispatch.on_case_registered(routing, session, parse_tolerant(CaseRegistered, event.data))
+            elif event.type == CaseErased.ce_type:
+                await erasure.on_case_erased(session, parse_tolerant(CaseErased, event.data))
             else:
                 await dispatch.on_complaint_filed(routing, session, parse_tolerant(ComplaintFiled, event.data))
         routing.woke()
@@ -54,11 +57,13 @@ def referral_updates_handler(routing: Routing):  # type: ignore[no-untyped-def]
         if sender.role not in UPDATE_DOOR.roles:
             raise Unauthorized(f"forbidden: the role {sender.role.value} does not answer referrals")
         update = parse_tolerant(ReferralUpdate, event.data)
-        async with routing.sessions() as session, session.begin():
-            if not await first_delivery(session, t.inbox, UPDATES_CONSUMER, event):
-                return
-            await answer_referral(routing, session, referral_id=update.referral_id, case_id=update.case_id,
-                                  status=update.status, reason=update.reason, note=update.note, principal=sender)
+        with bound_request_id(event.id):  # the audit trail names the update as a request
+            async with routing.sessions() as session, session.begin():
+                if not await first_delivery(session, t.inbox, UPDATES_CONSUMER, event):
+                    return
+                await answer_referral(routing, session, referral_id=update.referral_id, case_id=update.case_id,
+                                      status=update.status, reason=update.reason, note=update.note,
+                                      reason_code=update.reason_code, principal=sender)
         routing.woke()
 
     return handle

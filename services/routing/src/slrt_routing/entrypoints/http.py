@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from slrt_shared.access.http import auth_responses, callers
 from slrt_shared.access.principal import Principal
-from slrt_shared.codes import ReferralStatus
+from slrt_shared.codes import ReasonCode, ReferralStatus
 from slrt_shared.http import FieldError, invalid_cursor
 from slrt_shared.paging import BadCursor
 
@@ -29,8 +29,13 @@ _caller = callers("routing")
 class StatusBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     status: ReferralStatus = Field(description="accepted, rejected, in_progress or resolved")
-    reason: str | None = Field(default=None, max_length=500, examples=["bukan wewenang"])
-    note: str | None = Field(default=None, max_length=2000)
+    reason_code: ReasonCode | None = Field(
+        default=None, examples=["not_our_authority"],
+        description="why, from the list of reason codes; the citizen and the public events see only its words. "
+                    "A rejection without one is `other`")
+    reason: str | None = Field(default=None, max_length=500, examples=["bukan wewenang"],
+                               description="free text: kept by routing, never published or sent to the citizen")
+    note: str | None = Field(default=None, max_length=2000, description="free text, kept by routing")
 
 
 class EscalateBody(BaseModel):
@@ -60,7 +65,7 @@ async def set_status(request: Request,
         async with routing.sessions() as session, session.begin():
             view = await answer_referral(routing, session, referral_id=referral_id, case_id=None,
                                          status=body.status, reason=body.reason, note=body.note,
-                                         principal=caller)
+                                         reason_code=body.reason_code, principal=caller)
     except UnknownReferral:
         raise _not_found("referral") from None
     except InvalidTransition as exc:
@@ -75,7 +80,8 @@ async def set_status(request: Request,
 async def escalate(request: Request, caller: Annotated[Principal, _caller("POST /v1/cases/{case_id}/escalate")],
                    case_id: Id, body: EscalateBody) -> dict[str, Any]:
     try:
-        return await escalate_manually(_routing(request), case_id=case_id, reason=body.reason, scope=caller.scope)
+        return await escalate_manually(_routing(request), case_id=case_id, reason=body.reason, scope=caller.scope,
+                                       principal=caller)
     except UnknownCase:
         raise _not_found("case") from None
     except CannotEscalate as exc:
