@@ -1,25 +1,30 @@
-"""Reliable consumption: parse the envelope, retry a failing handler with backoff, then dead-letter.
+"""Reliable consumption: read the envelope, tell the three kinds of failure apart, dead-letter only what
+can never be used.
 
-A message that cannot be read (no CloudEvent, invalid data) goes straight to ``<topic>.dlt``; one whose
-handler keeps failing goes there after ``attempts`` tries. Either way the partition keeps flowing. The
-offset is committed only after the handler's transaction (FastStream ``NACK_ON_ERROR``): if even the
-dead-letter publish fails, the message is redelivered.
+A message that cannot be read, is too large, has an unknown type or is refused goes to ``<topic>.dlt`` at
+once with its reason; one whose handler hits an unavailable dependency raises ``Paused``, and the runtime
+pauses its partition and delivers the same message again after a backoff (nothing is skipped, nothing
+dead-lettered); one whose handler keeps failing for another reason goes there after ``attempts`` tries with
+reason ``unexpected`` (see ``failures``). The offset is committed only after the handler's transaction
+(FastStream ``NACK_ON_ERROR``): if even the dead-letter publish fails, the message is delivered again.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from pydantic import ValidationError
 
 from slrt_shared.access.messages import sender_headers, sender_of
 from slrt_shared.access.principal import Principal
 from slrt_shared.access.tokens import TokenRejected, TokenVerifier
 from slrt_shared.contracts.envelope import CloudEvent, EnvelopeError, from_kafka
-from slrt_shared.errors import PermanentError, safe_error_message
+from slrt_shared.contracts.registry import model_for
+from slrt_shared.errors import safe_error_message
+from slrt_shared.failures import Paused, Reason, Undecodable, Unusable, is_transient, permanent_reason
 from slrt_shared.logging import get_logger
 from slrt_shared.topics import Topics
 
@@ -28,21 +33,24 @@ log = get_logger(__name__)
 EventHandler = Callable[..., Awaitable[None]]  # (event) or, when authenticating, (event, sender)
 Sender = Principal | TokenRejected  # who sent a command, or why no one could be verified
 TombstoneHandler = Callable[[str], Awaitable[None]]
-PERMANENT = (EnvelopeError, ValidationError, PermanentError)
+DEFAULT_MAX_MESSAGE_BYTES = 1_048_576
 
 
 class DeadLetters:
     def __init__(self, producer: Callable[[], AIOKafkaProducer]) -> None:
         self._producer = producer
         self.sent = 0
+        self.by_reason: Counter[str] = Counter()  # what went to the dead letters since start, by reason
 
-    async def send(self, record: Any, *, error: BaseException, attempts: int, sender: Principal | None = None) -> None:
+    async def send(self, record: Any, *, error: BaseException, attempts: int, reason: Reason,
+                   sender: Principal | None = None) -> None:
         """The original value and CloudEvents headers, the reason, and the verified sender if there was one;
         never the sender's token (``authorization``)."""
         headers = [(k, v) for k, v in (record.headers or []) if not k.startswith("x-") and k.lower() != "authorization"]
         headers += sender_headers(sender) if sender is not None else []
         headers += [
-            ("x-error-type", type(error).__name__.encode()),
+            ("x-error-reason", reason.value.encode()),
+            ("x-error-type", _error_type(error).encode()),
             ("x-error-message", safe_error_message(error).encode()),
             ("x-original-topic", record.topic.encode()),
             ("x-original-partition", str(record.partition).encode()),
@@ -52,10 +60,45 @@ class DeadLetters:
         await self._producer().send_and_wait(Topics.dead_letter(record.topic), record.value, key=record.key,
                                            headers=headers)
         self.sent += 1
+        self.by_reason[reason.value] += 1
+
+
+def _error_type(error: BaseException) -> str:
+    return "EnvelopeError" if isinstance(error, EnvelopeError) else type(error).__name__
+
+
+def read(record: Any, *, max_bytes: int = DEFAULT_MAX_MESSAGE_BYTES) -> CloudEvent:
+    """The record's CloudEvent of a type of the contract; ``Undecodable`` or ``Unusable`` (both permanent)
+    when it has none to give."""
+    return known(decode(record, max_bytes=max_bytes))
+
+
+def known(event: CloudEvent) -> CloudEvent:
+    """The event, if its type is one of the contract's; ``Unusable`` (permanent) if not."""
+    if model_for(event.type) is None:
+        raise Unusable(Reason.UNKNOWN_TYPE, "ce_type is not an event type of the contract")
+    return event
+
+
+def decode(record: Any, *, max_bytes: int = DEFAULT_MAX_MESSAGE_BYTES) -> CloudEvent:
+    """The record's CloudEvent, of whatever type; ``Undecodable`` or ``Unusable`` when it has none.
+
+    Any exception while reading is permanent: a deeply nested value (``RecursionError``), a number of
+    thousands of digits (``ValueError``) and bytes that are not UTF-8 will not read better next time."""
+    size = len(record.value or b"")
+    if size > max_bytes:
+        raise Unusable(Reason.TOO_LARGE, f"value of {size} bytes is larger than the maximum of {max_bytes}")
+    try:
+        event = from_kafka(record.headers or [], record.value, record.key)
+    except Exception as exc:  # noqa: BLE001 - whatever fails while reading is the message's fault
+        raise Undecodable(str(exc)[:200] if type(exc).__name__ == "EnvelopeError"
+                          else f"value cannot be read ({type(exc).__name__})") from None
+    return event
 
 
 class ReliableHandler:
-    """Wraps a use case as a FastStream handler that never blocks its partition."""
+    """Wraps a use case as a FastStream handler: one message's failure never blocks its partition for
+    longer than a dependency is away, and never sends a valid message to the dead letters."""
 
     def __init__(
         self,
@@ -67,6 +110,7 @@ class ReliableHandler:
         backoff_seconds: float = 0.2,
         on_tombstone: TombstoneHandler | None = None,
         authenticate: TokenVerifier | None = None,
+        max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
     ) -> None:
         self.name = name
         self._verifier = authenticate
@@ -75,15 +119,30 @@ class ReliableHandler:
         self._attempts = attempts
         self._backoff = backoff_seconds
         self._on_tombstone = on_tombstone
+        self.max_message_bytes = max_message_bytes
 
     async def __call__(self, record: Any) -> None:
+        """Handle one record; raises ``Paused`` when a dependency is away (the record is to come again)."""
+        try:
+            await self._consume(record)
+        except Paused:
+            raise
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the dead-letter publish itself failed
+            if is_transient(exc):
+                raise Paused(exc) from exc
+            raise
+
+    async def _consume(self, record: Any) -> None:
         if record.value is None and self._on_tombstone is not None and record.key is not None:
-            await self._on_tombstone(record.key.decode("utf-8", "replace"))
+            key = record.key.decode("utf-8", "replace")
+            await self._attempt(record, lambda: self._on_tombstone(key), ce_type="tombstone")  # type: ignore[misc]
             return
         try:
-            event = from_kafka(record.headers or [], record.value, record.key)
-        except EnvelopeError as exc:
-            await self._give_up(record, exc, 1)
+            event = decode(record, max_bytes=self.max_message_bytes)
+        except (Undecodable, Unusable) as exc:
+            await self.give_up(record, exc, 1, exc.reason)
             return
         sender: Sender | None = None
         if self._verifier is not None:
@@ -92,28 +151,44 @@ class ReliableHandler:
             except TokenRejected as exc:
                 sender = exc
         verified = sender if isinstance(sender, Principal) else None
+        try:
+            known(event)
+        except Unusable as exc:  # dead-lettered with whoever sent it, once that is known
+            await self.give_up(record, exc, 1, exc.reason, verified)
+            return
+        await self._attempt(record, lambda: self._handle(event) if self._verifier is None
+                            else self._handle(event, sender), ce_type=event.type, sender=verified)
+
+    async def _attempt(self, record: Any, work: Callable[[], Awaitable[None]], *, ce_type: str,
+                       sender: Principal | None = None) -> None:
         for attempt in range(1, self._attempts + 1):
             try:
-                await (self._handle(event) if self._verifier is None else self._handle(event, sender))
-                return
-            except PERMANENT as exc:
-                await self._give_up(record, exc, attempt, verified)
+                await work()
                 return
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                if attempt == self._attempts:
-                    log.exception("handler_failed", consumer=self.name, ce_type=event.type, ce_id=event.id)
-                    await self._give_up(record, exc, attempt, verified)
+                reason = permanent_reason(exc)
+                if reason is not None:
+                    await self.give_up(record, exc, attempt, reason, sender)
                     return
-                log.warning("handler_retry", consumer=self.name, ce_type=event.type, attempt=attempt,
+                if is_transient(exc):
+                    raise Paused(exc) from exc
+                if attempt == self._attempts:
+                    log.exception("handler_failed", consumer=self.name, ce_type=ce_type, topic=record.topic,
+                                  partition=record.partition, offset=record.offset)
+                    await self.give_up(record, exc, attempt, Reason.UNEXPECTED, sender)
+                    return
+                log.warning("handler_retry", consumer=self.name, ce_type=ce_type, attempt=attempt,
                             error=type(exc).__name__)
                 await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
 
-    async def _give_up(self, record: Any, exc: BaseException, attempts: int, sender: Principal | None = None) -> None:
+    async def give_up(self, record: Any, exc: BaseException, attempts: int, reason: Reason,
+                      sender: Principal | None = None) -> None:
         log.warning("dead_lettered", consumer=self.name, topic=record.topic, partition=record.partition,
-                    offset=record.offset, error_type=type(exc).__name__, error=safe_error_message(exc))
-        await self._dead.send(record, error=exc, attempts=attempts, sender=sender)
+                    offset=record.offset, reason=reason.value, error_type=type(exc).__name__,
+                    error=safe_error_message(exc))
+        await self._dead.send(record, error=exc, attempts=attempts, reason=reason, sender=sender)
 
 
 BatchHandler = Callable[[list[CloudEvent]], Awaitable[None]]
@@ -122,8 +197,9 @@ BatchHandler = Callable[[list[CloudEvent]], Awaitable[None]]
 class ReliableBatchHandler:
     """Handles a batch of messages in one go (one transaction, where throughput matters).
 
-    Unreadable messages are dead-lettered on their own; if the batch fails, each message is handled alone by
-    ``single`` (with its retries and dead letters), so one poison message never holds up the others.
+    Unusable messages are dead-lettered on their own; if a dependency is away the whole batch waits
+    (``Paused``); if the batch fails otherwise, each message is handled alone by ``single`` (with its
+    retries and dead letters), so one poison message never holds up the others.
     """
 
     def __init__(self, *, name: str, handle_batch: BatchHandler, single: ReliableHandler) -> None:
@@ -135,10 +211,10 @@ class ReliableBatchHandler:
         events, readable = [], []
         for record in records:
             try:
-                events.append(from_kafka(record.headers or [], record.value, record.key))
+                events.append(read(record, max_bytes=self._single.max_message_bytes))
                 readable.append(record)
-            except EnvelopeError as exc:
-                await self._single._give_up(record, exc, 1)  # noqa: SLF001 - same policy, same dead letters
+            except (Undecodable, Unusable):
+                await self._single(record)  # reads it again and dead-letters it with its reason
         if not events:
             return
         try:
@@ -146,6 +222,8 @@ class ReliableBatchHandler:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
+            if is_transient(exc):
+                raise Paused(exc) from exc
             log.warning("batch_failed_one_by_one", consumer=self.name, size=len(events), error=type(exc).__name__)
             for record in readable:
                 await self._single(record)

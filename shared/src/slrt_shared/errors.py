@@ -45,6 +45,10 @@ class PermanentError(SlrtError):
     """Retrying cannot help (an invalid transition, an unknown id): the message goes to the dead letters."""
 
 
+class TransientError(SlrtError):
+    """Something the work needs is briefly away: retrying later will help, so the message waits."""
+
+
 def wants_indonesian(accept_language: str | None) -> bool:
     """Bahasa Indonesia unless the caller prefers English (``Accept-Language: en``)."""
     if not accept_language:

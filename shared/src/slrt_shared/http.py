@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from slrt_shared.errors import error_items, wants_indonesian
 from slrt_shared.logging import mask_text
+from slrt_shared.pauses import Degraded
 
 Check = Callable[[], Awaitable[None]]
 
@@ -25,13 +26,16 @@ def health_router(checks: dict[str, Check]) -> APIRouter:
         return {"status": "ok"}
 
     @router.get("/readyz", summary="Broker and database reachable",
-                responses={503: {"description": "the broker or the database does not answer (each check named)"}})
+                responses={503: {"description": "the broker or the database does not answer, or consumed partitions "
+                                 "wait for a dependency (each check named, with the reason)"}})
     async def readyz() -> JSONResponse:
         results: dict[str, str] = {}
         for name, check in checks.items():
             try:
                 await check()
                 results[name] = "ok"
+            except Degraded as exc:  # its message says what waits and why, without values
+                results[name] = f"degraded: {exc}"
             except Exception as exc:
                 results[name] = f"unavailable ({type(exc).__name__})"
         ready = all(v == "ok" for v in results.values())

@@ -63,6 +63,8 @@ def make_producer(settings: ServiceSettings) -> AIOKafkaProducer:
         linger_ms=2,
         metadata_max_age_ms=10_000,
         request_timeout_ms=15000,
+        # room for a dead letter of the largest value a consumer may meet, with its headers
+        max_request_size=max(settings.kafka_max_message_bytes, 1_048_576) + 65_536,
     )
 
 

@@ -16,8 +16,10 @@ from faststream.kafka.annotations import KafkaMessage
 from faststream.middlewares import AckPolicy
 
 from slrt_shared.consumer import DeadLetters, ReliableBatchHandler, ReliableHandler
+from slrt_shared.failures import Paused
 from slrt_shared.kafka import ensure_topics, make_broker, make_producer
 from slrt_shared.logging import get_logger
+from slrt_shared.pauses import PartitionPauses
 from slrt_shared.settings import ServiceSettings
 from slrt_shared.telemetry import kafka_middleware
 from slrt_shared.topics import Topics
@@ -37,6 +39,8 @@ class KafkaRuntime:
         self.broker: KafkaBroker = make_broker(settings, middlewares=(kafka_middleware(),))
         self._producer: AIOKafkaProducer | None = None  # created in the running loop
         self.dead_letters = DeadLetters(lambda: self.producer)
+        self.pauses = PartitionPauses(first_seconds=settings.consumer_retry_backoff_seconds,
+                                      max_seconds=settings.consumer_pause_max_seconds)
         self.producer_ready = asyncio.Event()
         self.consumers_ready = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
@@ -47,7 +51,8 @@ class KafkaRuntime:
         """A handler with this service's retry policy and dead letters."""
         return ReliableHandler(name=name, handle=handle, dead_letters=self.dead_letters,
                                attempts=self.settings.consumer_attempts,
-                               backoff_seconds=self.settings.consumer_retry_backoff_seconds, **options)
+                               backoff_seconds=self.settings.consumer_retry_backoff_seconds,
+                               max_message_bytes=self.settings.kafka_max_message_bytes, **options)
 
     @property
     def producer(self) -> AIOKafkaProducer:
@@ -64,10 +69,14 @@ class KafkaRuntime:
 
         async def on_message(message: KafkaMessage) -> None:
             raw = message.raw_message
-            if batch:
-                await handler(list(raw) if isinstance(raw, tuple | list) else [raw])  # type: ignore[arg-type]
-            else:
-                await handler(raw)
+            records = list(raw) if isinstance(raw, tuple | list) else [raw]
+            try:
+                await handler(records if batch else records[0])  # type: ignore[arg-type]
+            except Paused as paused:  # a dependency is away: the same records come again, nothing is skipped
+                self.pauses.pause(message.consumer, records, paused)
+                await message.nack()  # no commit
+                return
+            self.pauses.flowing(records)
 
         on_message.__name__ = handler.name.replace("-", "_")
         options: dict[str, Any] = {"batch": True, "max_records": batch_size} if batch else {}
@@ -155,3 +164,7 @@ class KafkaRuntime:
         if not self.producer_ready.is_set() or not self.consumers_ready.is_set():
             raise RuntimeError("kafka not connected")
         await self.producer.client.fetch_all_metadata()
+
+    async def consuming(self) -> None:
+        """Readiness of the consumers: no partition waits for a dependency."""
+        await self.pauses.check()

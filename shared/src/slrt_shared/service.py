@@ -79,7 +79,8 @@ def service_app(
     for key, value in state.items():
         setattr(app.state, key, value)
     install_error_handlers(app)
-    app.include_router(health_router({"database": lambda: db.ping(engine), "kafka": kafka.ping}))
+    app.include_router(health_router({"database": lambda: db.ping(engine), "kafka": kafka.ping,
+                                      "consumers": kafka.consuming}))
     app.include_router(docs_router(title))
     for router in routers:
         app.include_router(router)

@@ -59,7 +59,12 @@ class ServiceSettings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="a larger request body is refused (413)")
     dev_admin_token: str | None = Field(default=None, description="development only: an admin token, nasional")
     consumer_attempts: int = Field(default=3, ge=1, description="tries before a message goes to <topic>.dlt")
-    consumer_retry_backoff_seconds: float = 0.2
+    consumer_retry_backoff_seconds: float = Field(default=0.2, gt=0, description="the first wait before a "
+                                                  "failing message is tried again; doubled on each failure")
+    consumer_pause_max_seconds: float = Field(default=10.0, gt=0, description="the longest a partition waits "
+                                              "between tries while a dependency (database, broker) is away")
+    kafka_max_message_bytes: int = Field(default=1_048_576, ge=1024, description="a consumed value larger than "
+                                         "this is dead-lettered as too_large; the producer's limit too")
 
     @model_validator(mode="after")
     def _dedup_outlives_the_broker(self) -> Self:

@@ -114,8 +114,9 @@ async def test_commands_are_answered_refused_or_dead_lettered_and_the_partition_
             "missing CloudEvents headers: ce_id, ce_source, ce_type",
             "missing CloudEvents headers: ce_id, ce_source, ce_type",
             "value is not JSON (JSONDecodeError)",
-            "unknown command type",
+            "ce_type is not an event type of the contract",
             "value is not a JSON object"]
+        assert [header(r, "x-error-reason") for r in dead] == ["undecodable"] * 3 + ["unknown_type", "undecodable"]
 
         # the accepted cases were registered: one case.registered each, no personal data on the public topic
         async def registered() -> list[Any] | None:

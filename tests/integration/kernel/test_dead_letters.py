@@ -56,7 +56,9 @@ async def test_garbage_and_poison_go_to_the_dead_letters_and_good_messages_flow(
             assert attempts["poison"] == 3 and attempts["refused"] == 1
             letters = {(r.key or b"").decode(): dict(r.headers) for r in dlt.records}
             assert set(letters) == {"k1", "k2", "poison", "refused"}
-            assert letters["k1"][b"x-error-type".decode()] == b"EnvelopeError"
+            assert letters["k1"]["x-error-reason"] == b"undecodable"
+            assert letters["poison"]["x-error-reason"] == b"unexpected"
+            assert letters["refused"]["x-error-reason"] == b"refused"
             assert letters["poison"]["x-attempts"] == b"3"
             assert letters["poison"]["x-original-topic"] == topic.encode()
             assert letters["refused"]["x-error-message"] == b"refused for a reason that is safe to show"

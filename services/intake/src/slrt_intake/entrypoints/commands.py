@@ -27,8 +27,9 @@ from slrt_shared.contracts.commands import (
     FileComplaint,
     RegisterCase,
 )
-from slrt_shared.contracts.envelope import CloudEvent, EnvelopeError, KafkaRecord, to_kafka
+from slrt_shared.contracts.envelope import CloudEvent, KafkaRecord, to_kafka
 from slrt_shared.errors import error_items
+from slrt_shared.failures import Reason, Unusable
 from slrt_shared.outbox import add_to_outbox
 from slrt_shared.pseudonyms import Pseudonyms
 from slrt_shared.request_ids import bound_request_id
@@ -58,7 +59,7 @@ class CommandHandler:
 
     async def __call__(self, command: CloudEvent, sender: Sender) -> None:
         if command.type not in (RegisterCase.ce_type, FileComplaint.ce_type):
-            raise EnvelopeError("unknown command type")
+            raise Unusable(Reason.UNKNOWN_TYPE, "unknown command type")
         if isinstance(sender, TokenRejected):
             await self._reject(command, [{"loc": ["header", "authorization"], "type": "unauthorized",
                                           "msg": "diperlukan token bearer yang sah pada saat ce_time"}])

@@ -8,9 +8,9 @@ from slrt_shared.access.tokens import TokenRejected
 from slrt_shared.consumer import Sender
 from slrt_shared.contracts import CloudEvent, parse_tolerant
 from slrt_shared.contracts.case_events import CaseErased, CaseRegistered, ComplaintFiled
-from slrt_shared.contracts.envelope import EnvelopeError
 from slrt_shared.contracts.referral_updates import ReferralUpdate
 from slrt_shared.errors import PermanentError
+from slrt_shared.failures import Reason, Unusable
 from slrt_shared.inbox import first_delivery
 from slrt_shared.request_ids import bound_request_id
 
@@ -51,7 +51,7 @@ UPDATE_DOOR = door("routing", "slrt.referral.updates id.slrt.referral.update.v1"
 def referral_updates_handler(routing: Routing):  # type: ignore[no-untyped-def]
     async def handle(event: CloudEvent, sender: Sender) -> None:
         if event.type != ReferralUpdate.ce_type:
-            raise EnvelopeError("not a referral.update event")
+            raise Unusable(Reason.UNKNOWN_TYPE, "not a referral.update event")
         if isinstance(sender, TokenRejected):
             raise Unauthorized(f"unauthorized: {sender.reason}")
         if sender.role not in UPDATE_DOOR.roles:
