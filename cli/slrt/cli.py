@@ -1,5 +1,6 @@
 """``slrt``: the console script. ``slrt dev`` (what ``make run`` starts), ``slrt serve <service>``,
-``slrt broker``, ``slrt demo``, ``slrt bench``, ``slrt replay``, ``slrt token``, ``slrt audit``, ``slrt outbox``."""
+``slrt broker``, ``slrt demo``, ``slrt bench``, ``slrt replay``, ``slrt token``, ``slrt audit``, ``slrt outbox``,
+``slrt dlt``."""
 
 from __future__ import annotations
 
@@ -80,6 +81,14 @@ def _audit(args: argparse.Namespace) -> int:
     return run_audit(CliSettings(), case=args.case, as_json=args.json, token=args.token)
 
 
+def _dlt(args: argparse.Namespace) -> int:
+    from slrt.dlt import run_dlt
+
+    return run_dlt(CliSettings(), args.action, topic=args.topic, partition=args.partition, offset=args.offset,
+                   reason=args.reason, since=args.since, before=args.before, dry_run=args.dry_run,
+                   as_json=args.json, token=args.token)
+
+
 def _outbox(args: argparse.Namespace) -> int:
     from slrt.outbox import run_outbox
 
@@ -152,6 +161,19 @@ def build_parser() -> argparse.ArgumentParser:
     outbox.add_argument("--all", action="store_true", help="retry every quarantined row")
     outbox.add_argument("--json", action="store_true", help="list as JSON")
     outbox.set_defaults(func=_outbox)
+    dlt = sub.add_parser("dlt", help="dead letters: counts by reason, one message, replay once fixed, purge")
+    dlt.add_argument("action", choices=["list", "show", "replay", "purge"])
+    dlt.add_argument("topic", nargs="?", help="a consumed topic or its .dlt, without SLRT_TOPIC_PREFIX")
+    dlt.add_argument("partition", nargs="?", type=int, help="show: the dead letter's partition")
+    dlt.add_argument("offset", nargs="?", type=int, help="show: the dead letter's offset")
+    dlt.add_argument("--reason", help="replay: only dead letters of this x-error-reason (such as unexpected)")
+    dlt.add_argument("--since", help="replay: only those dead-lettered at or after this ISO 8601 time")
+    dlt.add_argument("--before", help="purge: the dead letters written before this ISO 8601 time")
+    dlt.add_argument("--dry-run", action="store_true", help="replay: say what would be replayed")
+    dlt.add_argument("--json", action="store_true", help="print JSON")
+    dlt.add_argument("--token", default=None, help="an admin's token (default: SLRT_DEV_ADMIN_TOKEN, else one "
+                     "signed with the development key)")
+    dlt.set_defaults(func=_dlt)
     sinks = sub.add_parser("sinks", help="development SMTP and SMS sinks (started by `slrt dev`)")
     sinks.add_argument("--dir", default=None)
     sinks.set_defaults(func=_sinks)

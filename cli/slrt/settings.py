@@ -13,6 +13,7 @@ class CliSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SLRT_", extra="ignore")
 
     kafka_bootstrap: str | None = None
+    topic_prefix: str = ""
     broker_port: int = 9092
     intake_port: int = 8001
     routing_port: int = 8002

@@ -43,9 +43,9 @@ class DeadLetters:
         self.by_reason: Counter[str] = Counter()  # what went to the dead letters since start, by reason
 
     async def send(self, record: Any, *, error: BaseException, attempts: int, reason: Reason,
-                   sender: Principal | None = None) -> None:
-        """The original value and CloudEvents headers, the reason, and the verified sender if there was one;
-        never the sender's token (``authorization``)."""
+                   sender: Principal | None = None, consumer: str | None = None) -> None:
+        """The original value and CloudEvents headers, the reason, the consumer that gave up, and the verified
+        sender if there was one; never the sender's token (``authorization``)."""
         headers = [(k, v) for k, v in (record.headers or []) if not k.startswith("x-") and k.lower() != "authorization"]
         headers += sender_headers(sender) if sender is not None else []
         headers += [
@@ -57,6 +57,7 @@ class DeadLetters:
             ("x-original-offset", str(record.offset).encode()),
             ("x-attempts", str(attempts).encode()),
         ]
+        headers += [("x-consumer", consumer.encode())] if consumer else []
         await self._producer().send_and_wait(Topics.dead_letter(record.topic), record.value, key=record.key,
                                            headers=headers)
         self.sent += 1
@@ -188,7 +189,8 @@ class ReliableHandler:
         log.warning("dead_lettered", consumer=self.name, topic=record.topic, partition=record.partition,
                     offset=record.offset, reason=reason.value, error_type=type(exc).__name__,
                     error=safe_error_message(exc))
-        await self._dead.send(record, error=exc, attempts=attempts, reason=reason, sender=sender)
+        await self._dead.send(record, error=exc, attempts=attempts, reason=reason, sender=sender,
+                              consumer=self.name)
 
 
 BatchHandler = Callable[[list[CloudEvent]], Awaitable[None]]

@@ -13,6 +13,18 @@ NOTIFICATION_EVENTS = "slrt.notification.events"
 DEAD_LETTER_SUFFIX = ".dlt"
 DAY_MS = 24 * 3600 * 1000
 
+#: The services consuming each topic: the ones that may dead-letter its messages (and whose audit trail tells
+#: of what an operator did with those dead letters).
+CONSUMED_BY: dict[str, tuple[str, ...]] = {
+    INTAKE_COMMANDS: ("intake",),
+    CASE_EVENTS: ("routing", "notification", "reporting"),
+    CASE_CONTACTS: ("notification",),
+    REFERRAL_UPDATES: ("routing",),
+    NOTIFICATION_EVENTS: ("reporting",),
+}
+#: Topics whose every message carries its sender's token (``authorization``), judged message by message.
+AUTHENTICATED_TOPICS = (INTAKE_COMMANDS, REFERRAL_UPDATES)
+
 #: Topics whose messages hold personal data or free text about a citizen (a registration with NIK and contacts,
 #: an owner's free-text answer, the contacts): they and their dead letters are kept only for the personal-data
 #: retention (``SLRT_PERSONAL_DATA_RETENTION_HOURS``, 7 days by default). ``docs/privacy.md`` lists them.

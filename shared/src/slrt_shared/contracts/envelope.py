@@ -41,6 +41,8 @@ class CloudEvent:
     key: str | None = None
     traceparent: str | None = None
     authorization: str | None = field(default=None, repr=False)  # the sender's "Bearer <token>", commands only
+    #: a dead letter replayed by an operator: ``x-replayed-*`` and ``x-original-sender-*`` headers, else empty
+    replay: Mapping[str, str] = field(default_factory=dict, repr=False)
 
 
 def new_event_id() -> str:
@@ -121,4 +123,5 @@ def from_kafka(
         key=k,
         traceparent=h.get("traceparent"),
         authorization=h.get("authorization"),
+        replay={k: v for k, v in h.items() if k.startswith(("x-replayed-", "x-original-sender-"))},
     )
