@@ -12,13 +12,13 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
+from slrt.chaos.processes import ServiceProcess
 from slrt.scratch import PostgresServer
 from slrt_shared.embedded_broker import EmbeddedBroker
 
 from tests.support.brokers import start_broker
 from tests.support.dependencies import chromium_path, require
 from tests.support.ports import listening_socket
-from tests.support.processes import ServiceProcess
 
 # What a fixture brings with it. A test using it gets these markers; a fixture parametrized over databases
 # marks its "postgres" instances.
@@ -30,6 +30,7 @@ MARKS_BY_FIXTURE = {
     "system": ("broker", "e2e", "slow"),
     "chromium": ("browser",),
     "postgres": ("postgres",),
+    "chaos": ("broker", "slow", "faults"),
 }
 MARKS_BY_PARAM = {"postgres": ("postgres",)}
 

@@ -1,6 +1,6 @@
 """``slrt``: the console script. ``slrt dev`` (what ``make run`` starts), ``slrt serve <service>``,
 ``slrt broker``, ``slrt demo``, ``slrt bench``, ``slrt replay``, ``slrt token``, ``slrt audit``, ``slrt outbox``,
-``slrt dlt``."""
+``slrt dlt``, ``slrt chaos``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import importlib
 import signal
 import sys
 import threading
+from pathlib import Path
 
 from slrt.settings import SERVICES, CliSettings
 
@@ -87,6 +88,13 @@ def _dlt(args: argparse.Namespace) -> int:
     return run_dlt(CliSettings(), args.action, topic=args.topic, partition=args.partition, offset=args.offset,
                    reason=args.reason, since=args.since, before=args.before, dry_run=args.dry_run,
                    as_json=args.json, token=args.token)
+
+
+def _chaos(args: argparse.Namespace) -> int:
+    from slrt.chaos import run_chaos
+
+    return run_chaos(args.scenarios, cases=args.cases, rate=args.rate, seconds=args.seconds, as_json=args.json,
+                     keep=args.keep)
 
 
 def _outbox(args: argparse.Namespace) -> int:
@@ -174,6 +182,15 @@ def build_parser() -> argparse.ArgumentParser:
     dlt.add_argument("--token", default=None, help="an admin's token (default: SLRT_DEV_ADMIN_TOKEN, else one "
                      "signed with the development key)")
     dlt.set_defaults(func=_dlt)
+    chaos = sub.add_parser("chaos", help="the fault-injection suite: one line of counts per scenario")
+    chaos.add_argument("scenarios", nargs="*", help="kill, dbcut, sqlite-lock, gateway, poison, duplicates, "
+                       "instances (default: all)")
+    chaos.add_argument("--cases", type=int, default=1000, help="registrations per scenario (default 1000)")
+    chaos.add_argument("--rate", type=float, default=12.0, help="registrations a second (default 12)")
+    chaos.add_argument("--seconds", type=float, default=30.0, help="how long a fault lasts (default 30)")
+    chaos.add_argument("--json", type=Path, default=None, help="also write the outcomes as JSON to this file")
+    chaos.add_argument("--keep", type=Path, default=None, help="keep each scenario's logs under this folder")
+    chaos.set_defaults(func=_chaos)
     sinks = sub.add_parser("sinks", help="development SMTP and SMS sinks (started by `slrt dev`)")
     sinks.add_argument("--dir", default=None)
     sinks.set_defaults(func=_sinks)

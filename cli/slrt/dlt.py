@@ -131,7 +131,7 @@ class Names:
         return self.base in AUTHENTICATED_TOPICS
 
 
-async def _read(bootstrap: str, topic: str) -> list[Any]:
+async def read_topic(bootstrap: str, topic: str) -> list[Any]:
     """Every record of ``topic`` now on the broker, in partition and offset order; none if it does not exist."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
     await consumer.start()
@@ -161,9 +161,9 @@ async def _read(bootstrap: str, topic: str) -> list[Any]:
 async def dead_letters(bootstrap: str, names: Names) -> tuple[list[DeadLetter], Ledger]:
     letters = [DeadLetter(Copy(r.topic, r.partition, r.offset), datetime.fromtimestamp(r.timestamp / 1000, UTC),
                           r.key, r.value, list(r.headers or []))
-               for r in await _read(bootstrap, names.dead_letters)]
+               for r in await read_topic(bootstrap, names.dead_letters)]
     ledger = Ledger()
-    for r in await _read(bootstrap, names.ledger):
+    for r in await read_topic(bootstrap, names.ledger):
         key = r.key or b""
         entry = json.loads(r.value) if r.value else {}
         if key.decode().startswith(PURGE_KEY):

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from slrt.chaos.processes import ServiceProcess
 from slrt_shared.embedded_broker import EmbeddedBroker
 
 from tests.support.gateways import Mailbox, SmsGateway
 from tests.support.ports import SmtpServer
-from tests.support.processes import ServiceProcess
 
 SERVICES = ("intake", "routing", "notification", "reporting")
 

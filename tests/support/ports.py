@@ -15,19 +15,11 @@ import socket
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
+from slrt.chaos.processes import listening_socket
 
 HOST = "127.0.0.1"
+__all__ = ["listening_socket"]
 _held: list[socket.socket] = []
-
-
-def listening_socket(host: str = HOST) -> socket.socket:
-    """A TCP socket bound to a port the kernel chose, already listening (so no one can take the port)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, 0))
-    sock.listen(128)
-    sock.set_inheritable(True)
-    return sock
 
 
 def closed_address() -> str:

@@ -8,6 +8,7 @@ import json
 import uuid
 from collections import Counter
 
+from slrt.chaos.processes import ServiceProcess
 from slrt.scratch import PostgresServer
 from slrt_routing.adapters import tables
 from slrt_shared.codes import Programme
@@ -17,7 +18,6 @@ from tests.integration.routing.test_escalation_drill import registered
 from tests.support import eventually
 from tests.support.kafka import TopicReader, publish
 from tests.support.outbox import unpublished
-from tests.support.processes import ServiceProcess
 
 CASES = 150
 

@@ -1,4 +1,5 @@
-"""Services as separate processes, as they run in production (``slrt serve <service>``)."""
+"""Services as separate processes, as they run in production (``slrt serve <service>``), for ``slrt chaos``
+and the tests."""
 
 from __future__ import annotations
 
@@ -11,6 +12,19 @@ import time
 from pathlib import Path
 
 import httpx
+
+HOST = "127.0.0.1"
+
+
+def listening_socket(host: str = HOST) -> socket.socket:
+    """A TCP socket bound to a port the kernel chose, already listening (so no one can take the port); a
+    service process inherits it (``SLRT_LISTEN_FD``)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, 0))
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
 
 
 class ServiceProcess:
