@@ -25,6 +25,7 @@ async def test_a_30_second_database_outage_mid_load_dead_letters_nothing_and_los
     outcome = await chaos("dbcut", seconds=30, cases=300)
     assert_clean(outcome, tmp_path / "dbcut")
     assert outcome.dead_letters == {}
+    assert outcome.signs.get("partition_paused"), outcome.signs  # the consumers did meet the outage
 
 
 async def test_sqlite_locked_by_another_writer(chaos: Chaos, tmp_path: Path) -> None:
@@ -37,6 +38,8 @@ async def test_the_sms_gateway_slower_than_its_timeout_then_failing(chaos: Chaos
     outcome = await chaos("gateway", seconds=12)
     assert_clean(outcome, tmp_path / "gateway")
     assert outcome.dead_letters == {}
+    # the gateway refused some, and answered some too late so they came again: with the key it already had
+    assert outcome.sms_refused and outcome.sms_repeated, outcome.as_json()
 
 
 async def test_poison_on_every_consumed_topic_while_the_partitions_keep_flowing(chaos: Chaos, tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,9 @@ class Outcome:
     dead_by_topic: dict[str, int] = field(default_factory=dict)
     valid_dead_lettered: int = 0
     poison_sent: int = 0
+    sms_refused: int = 0  # requests the SMS gateway answered 503
+    sms_repeated: int = 0  # requests repeating a key the gateway had (a retry after a late answer)
+    signs: dict[str, int] = field(default_factory=dict)  # the services' warnings and errors, by event
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
 
@@ -45,7 +49,11 @@ class Outcome:
         return (f"{self.scenario}: cases sent {self.sent}, in the read model {self.in_read_model}, lost {self.lost}, "
                 f"duplicated {self.duplicated}; citizens without their SMS {self.without_sms}, duplicate SMS "
                 f"{self.duplicate_sms}; dead letters: {reasons} (valid messages among them: "
-                f"{self.valid_dead_lettered}); {self.seconds:.0f} s")
+                f"{self.valid_dead_lettered}); {self.seconds:.0f} s; seen in the logs: {self._signs()}")
+
+    def _signs(self) -> str:
+        top = sorted(self.signs.items(), key=lambda kv: -kv[1])[:4]
+        return ", ".join(f"{k} {v}" for k, v in top) or "nothing"
 
     def as_json(self) -> dict[str, Any]:
         return {**{k: v for k, v in self.__dict__.items()}, "clean": self.clean}
@@ -89,6 +97,14 @@ async def count(system: System, load: Load) -> Counts:
     return Counts(cases, read_model, sms, dead, by_topic, valid_dead)
 
 
+_EVENT = re.compile(r'"event": *"([a-z_]+)"[^\n]*"level": *"(warning|error|critical)"')
+
+
+def signs(logs: str) -> dict[str, int]:
+    """How often each warning or error was logged: what the fault looked like from inside."""
+    return dict(Counter(m.group(1) for m in _EVENT.finditer(logs)))
+
+
 def settled(load: Load, counts: Counts) -> bool:
     every_case = {c for ids in counts.cases.values() for c in ids}
     return (all(counts.cases.get(s.ref) for s in load.sent) and every_case <= counts.read_model
@@ -104,6 +120,7 @@ async def tally(system: System, load: Load, scenario: str, *, settle_seconds: fl
     while not settled(load, counts) and loop.time() < deadline:
         await asyncio.sleep(2)
         counts = await count(system, load)
+    received = system.gateways.state.received
     mine = {c for ids in counts.cases.values() for c in ids}
     reached = {s.ref for s in load.sent if counts.cases.get(s.ref, set()) & counts.read_model}
     duplicated = sum(len(ids) - 1 for ids in counts.cases.values() if len(ids) > 1)
@@ -113,6 +130,7 @@ async def tally(system: System, load: Load, scenario: str, *, settle_seconds: fl
         lost=len(load.sent) - len(reached), duplicated=duplicated,
         without_sms=sum(1 for s in load.sent if not counts.sms_keys.get(s.phone[-11:])),
         duplicate_sms=sum(len(keys) - 1 for keys in counts.sms_keys.values() if len(keys) > 1),
-        dead_letters=dict(counts.dead), dead_by_topic=dict(counts.dead_by_topic),
+        sms_refused=system.gateways.state.refused, sms_repeated=len(received) - len({m.key for m in received}),
+        signs=signs(system.logs()), dead_letters=dict(counts.dead), dead_by_topic=dict(counts.dead_by_topic),
         valid_dead_lettered=counts.valid_dead, poison_sent=poison_sent,
         seconds=loop.time() - started)

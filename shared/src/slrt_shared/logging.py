@@ -25,9 +25,24 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _SUSPECT = re.compile(r"\d{9}|@")  # what each of the three needs: nine digits in a row, or an @
 
 
+#: Ids are never personal data, but a UUID's last group can look like a phone number ("-086164752a7c"): they
+#: are left as they are, whatever is around them is masked.
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
 def mask_text(text: str) -> str:
     if not _SUSPECT.search(text):
         return text
+    if "-" not in text or not _UUID.search(text):
+        return _mask_plain(text)
+    pieces, last = [], 0
+    for match in _UUID.finditer(text):
+        pieces += [_mask_plain(text[last:match.start()]), match.group()]
+        last = match.end()
+    return "".join([*pieces, _mask_plain(text[last:])])
+
+
+def _mask_plain(text: str) -> str:
     text = _SIXTEEN_DIGITS.sub("[NIK]", text)
     text = _PHONE.sub("[PHONE]", text)
     return _EMAIL.sub("[EMAIL]", text)

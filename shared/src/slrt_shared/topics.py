@@ -17,7 +17,7 @@ DAY_MS = 24 * 3600 * 1000
 #: of what an operator did with those dead letters).
 CONSUMED_BY: dict[str, tuple[str, ...]] = {
     INTAKE_COMMANDS: ("intake",),
-    CASE_EVENTS: ("routing", "notification", "reporting"),
+    CASE_EVENTS: ("intake", "routing", "notification", "reporting"),
     CASE_CONTACTS: ("notification",),
     REFERRAL_UPDATES: ("routing",),
     NOTIFICATION_EVENTS: ("reporting",),

@@ -26,6 +26,14 @@ def test_codes_and_ids_are_left_alone() -> None:
         assert mask_text(text) == text
 
 
+def test_a_uuid_that_looks_like_a_phone_number_in_part_is_an_id() -> None:
+    """Found by ``slrt chaos``: reporting kept the case ``...-b301-086164752a7c`` as ``...-b301-[PHONE]a7c``."""
+    for case_id in ("d615b58d-19de-405e-b301-086164752a7c", "d615b58d-19de-405e-b301-081234567890"):
+        assert mask_text(case_id) == case_id
+        assert mask_text(f"kasus {case_id}, hp 081234567890") == f"kasus {case_id}, hp [PHONE]"
+    assert mask_text("081234567890-19de") == "[PHONE]-19de"
+
+
 @given(st.lists(st.one_of(NIKS, PHONES, EMAILS), min_size=1, max_size=4), st.lists(PLAIN, min_size=5, max_size=5))
 def test_nothing_personal_survives_whatever_surrounds_it(secrets: list[str], fillers: list[str]) -> None:
     text = "".join(f" {filler} {secret} " for filler, secret in zip(fillers, secrets, strict=False))
