@@ -61,7 +61,9 @@ def _demo(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     from slrt.bench import run_bench
 
-    return run_bench(args.only, quick=args.quick)
+    pipeline = {"cases": args.cases, "latency_cases": args.latency_cases, "database": args.database,
+                "json_path": args.json, "profile_dir": args.profile, "keep": args.keep}
+    return run_bench(args.only, quick=args.quick, pipeline=pipeline)
 
 
 def _replay(args: argparse.Namespace) -> int:
@@ -143,6 +145,15 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="benchmarks; figures as ratios against the raw broker in the same run")
     bench.add_argument("only", nargs="*", help="which benchmarks (default: all)")
     bench.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    bench.add_argument("--cases", type=int, default=None, help="pipeline: registrations in the throughput phase "
+                                                                "(default 3000)")
+    bench.add_argument("--latency-cases", type=int, default=None, help="pipeline: registrations timed one by one "
+                                                                        "(default 300)")
+    bench.add_argument("--database", choices=["sqlite", "postgres"], default=None,
+                       help="pipeline: the services' databases (default sqlite; postgres: SLRT_TEST_POSTGRES_URL)")
+    bench.add_argument("--json", type=Path, default=None, help="pipeline: write its figures to this file")
+    bench.add_argument("--profile", type=Path, default=None, help="pipeline: py-spy profiles into this folder")
+    bench.add_argument("--keep", type=Path, default=None, help="pipeline: keep the services' folder and logs here")
     bench.set_defaults(func=_bench)
     replay = sub.add_parser("replay", help="rebuild reporting's read models")
     replay.add_argument("rest", nargs=argparse.REMAINDER)

@@ -17,19 +17,20 @@ BENCHMARKS = {
     "relay": "slrt.bench.relay",
     "timers": "slrt.bench.timers",
     "reporting": "slrt.bench.reporting",
+    "pipeline": "slrt.bench.pipeline",
 }
 
 
-def run_bench(only: list[str], *, quick: bool = False) -> int:
+def run_bench(only: list[str], *, quick: bool = False, pipeline: dict[str, Any] | None = None) -> int:
     unknown = [name for name in only if name not in BENCHMARKS]
     if unknown:
         print(f"slrt bench: unknown benchmark {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}",
               file=sys.stderr)
         return 2
-    return asyncio.run(_run(only or list(BENCHMARKS), quick))
+    return asyncio.run(_run(only or list(BENCHMARKS), quick, pipeline or {}))
 
 
-async def _run(names: list[str], quick: bool) -> int:
+async def _run(names: list[str], quick: bool, pipeline: dict[str, Any]) -> int:
     from slrt.bench.raw_broker import baseline
 
     report = Report()
@@ -40,7 +41,7 @@ async def _run(names: list[str], quick: bool) -> int:
                 continue
             module: Any = importlib.import_module(BENCHMARKS[name])
             try:
-                await module.run(report, raw, quick=quick)
+                await module.run(report, raw, quick=quick, **(pipeline if name == "pipeline" else {}))
             except ModuleNotFoundError as exc:
                 report.note(f"{name}: skipped ({exc.name} is not installed)")
     report.print()

@@ -26,6 +26,11 @@ class RawBroker:
     def produce_us(self) -> float:
         return 1e6 / self.produce_per_s
 
+    @property
+    def passthrough_per_s(self) -> float:
+        """Messages a second through one produce-then-drain pass: what one hop of the pipeline could carry."""
+        return 1 / (1 / self.produce_per_s + 1 / self.consume_per_s)
+
     def figures(self) -> list[tuple[str, str]]:
         return [
             ("messages", f"{self.messages:,}"),
@@ -35,13 +40,13 @@ class RawBroker:
         ]
 
 
-async def measure(bootstrap: str, n: int) -> RawBroker:
+async def measure(bootstrap: str, n: int, value: bytes = VALUE) -> RawBroker:
     topic = f"bench.raw.{uuid.uuid4().hex[:8]}"
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=2)
     await producer.start()
     try:
         start = time.perf_counter()
-        futures = [await producer.send(topic, VALUE, key=str(i % 64).encode()) for i in range(n)]
+        futures = [await producer.send(topic, value, key=str(i % 64).encode()) for i in range(n)]
         for f in futures:
             await f
         produce = n / (time.perf_counter() - start)
@@ -57,7 +62,7 @@ async def measure(bootstrap: str, n: int) -> RawBroker:
             hops = []
             for _ in range(20):
                 t0 = time.perf_counter()
-                await producer.send_and_wait(topic, VALUE, key=b"hop")
+                await producer.send_and_wait(topic, value, key=b"hop")
                 while not sum(len(v) for v in (await consumer.getmany(timeout_ms=1000)).values()):
                     pass
                 hops.append(time.perf_counter() - t0)

@@ -54,6 +54,7 @@ class System:
     bootstrap: str = ""
     prefix: str = field(default_factory=lambda: f"chaos{secrets.token_hex(4)}.")
     env: dict[str, str] = field(default_factory=dict)
+    extra_env: dict[str, str] = field(default_factory=dict)  # merged over the defaults below (a benchmark's)
     databases: dict[str, Database] = field(default_factory=dict)
     services: dict[str, list[ServiceProcess]] = field(default_factory=dict)
     gateways: Gateways = field(default_factory=Gateways)
@@ -88,7 +89,7 @@ class System:
             "SLRT_SMTP_FROM": "slrt@chaos.example.id", "SLRT_EMAIL_PER_SECOND": "1000", "SLRT_EMAIL_BURST": "1000",
             "SLRT_OUTBOX_POLL_SECONDS": "0.2", "SLRT_LOG_LEVEL": "WARNING", "SLRT_LOG_FORMAT": "json",
             "SLRT_CONSUMER_PAUSE_MAX_SECONDS": "5",
-        }
+        } | self.extra_env
         for service, database in self.databases.items():
             self.env[f"SLRT_{service.upper()}_DATABASE_URL"] = database.served_url
         for service in SERVICES:
