@@ -26,6 +26,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -55,6 +56,7 @@ BENCH_ENV = {
     "SLRT_WRITE_RATE_PER_SECOND": "0",  # the benchmark is one caller: no per-caller write limit
     "SLRT_WRITE_BURST": "100000",
     "SLRT_LOG_LEVEL": "WARNING",
+    "SLRT_OUTBOX_POLL_SECONDS": "0.5",  # the services' default, as `make run` has it
 }
 CLOCK = os.sysconf("SC_CLK_TCK")
 
@@ -308,7 +310,7 @@ class Pipeline:
     def start_profilers(self) -> list[tuple[str, subprocess.Popen[bytes], Path]]:
         if self.options.profile_dir is None:
             return []
-        spy = shutil.which("py-spy")
+        spy = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
         if spy is None:
             raise RuntimeError("--profile needs py-spy (uv sync installs it)")
         folder = self.options.profile_dir

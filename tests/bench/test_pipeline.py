@@ -1,0 +1,35 @@
+"""``slrt bench pipeline`` runs end to end on processes and gives every figure it promises. It asserts what
+arrived and that each figure was measured, never how fast: the benchmark is a program a person reads."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from slrt.bench.pipeline import Options, run
+from slrt.bench.raw_broker import RawBroker
+from slrt.bench.report import Report
+
+pytestmark = [pytest.mark.broker, pytest.mark.slow, pytest.mark.e2e, pytest.mark.timeout(600)]
+
+
+async def test_a_small_run_carries_every_registration_and_measures_every_figure(tmp_path: Path) -> None:
+    out = tmp_path / "pipeline.json"
+    raw = RawBroker("unused", 1, 1.0, 1.0, 1.0)
+    await run(Report(), raw, quick=False, cases=80, latency_cases=12, database="sqlite", json_path=out)
+    figures = json.loads(out.read_text())
+    assert figures["arrived"] == 80  # every registration, none twice, into the read model with its referrals
+    assert set(figures["stage_seconds"]) == {"intake", "routing", "reporting"}
+    assert figures["cases_per_s"] > 0 and figures["raw"]["passthrough_per_s"] > 0
+    assert figures["ratio"] == round(figures["cases_per_s"] / figures["raw"]["passthrough_per_s"], 4)
+    assert figures["raw"]["messages"] == 80 and figures["raw"]["bytes"] > 300  # the same count, of the same size
+    services = {"intake", "routing", "notification", "reporting"}
+    assert set(figures["cpu_ms_per_case"]) == services and all(v > 0 for v in figures["cpu_ms_per_case"].values())
+    assert all(figures["peak_memory_mb"][s] > 20 for s in services)
+    assert figures["latency_ms"]["n"] == 12
+    assert 0 < figures["latency_ms"]["p50"] <= figures["latency_ms"]["p99"] <= figures["latency_ms"]["max"]
+
+
+def test_options_default_to_the_documented_run() -> None:
+    assert Options() == Options(cases=3000, latency_cases=300, database="sqlite")
