@@ -34,6 +34,16 @@ def test_a_uuid_that_looks_like_a_phone_number_in_part_is_an_id() -> None:
     assert mask_text("081234567890-19de") == "[PHONE]-19de"
 
 
+def test_a_request_id_holding_sixteen_digits_is_an_id() -> None:
+    """Found by the suite: a request id ``4b820c3201234567890123c9b6556ec1`` was logged as ``4b820c[NIK]c9b6556ec1``."""
+    request_id = "4b820c3201234567890123c9b6556ec1"
+    assert mask_text(request_id) == request_id
+    assert mask_text(f'{{"request_id": "{request_id}", "nik": 3201234567890123}}') == \
+        f'{{"request_id": "{request_id}", "nik": [NIK]}}'
+    assert mask_text("ab 3201234567890123 cd") == "ab [NIK] cd"  # sixteen digits alone are no id
+    assert mask_text("4b820c3201234567890123c9b6556ec1ff") == "4b820c[NIK]c9b6556ec1ff"  # nor 34 hex digits
+
+
 @given(st.lists(st.one_of(NIKS, PHONES, EMAILS), min_size=1, max_size=4), st.lists(PLAIN, min_size=5, max_size=5))
 def test_nothing_personal_survives_whatever_surrounds_it(secrets: list[str], fillers: list[str]) -> None:
     text = "".join(f" {filler} {secret} " for filler, secret in zip(fillers, secrets, strict=False))
