@@ -32,7 +32,7 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,10 +43,10 @@ from slrt_shared.access.principal import Principal, Role
 
 from slrt.bench.raw_broker import RawBroker, measure
 from slrt.bench.report import Report
+from slrt.chaos.load import command_headers
 from slrt.chaos.system import System
 from slrt.people import Population
 
-REGISTER = "id.slrt.case.register.v1"
 AGENCIES = 16  # commands keyed by 16 agencies' opaque ids, so they spread over the topic's partitions
 HTTP_EVERY = 4
 HTTP_CONCURRENCY = 16
@@ -151,12 +151,6 @@ class Pipeline:
             out.append(reg)
         return out
 
-    def _headers(self, ce_id: str) -> list[tuple[str, bytes]]:
-        headers = {"ce_specversion": "1.0", "ce_id": ce_id, "ce_source": "/agencies/bench", "ce_type": REGISTER,
-                   "ce_time": datetime.now(UTC).isoformat(), "content-type": "application/json",
-                   "authorization": f"Bearer {self.token}"}
-        return [(k, v.encode()) for k, v in headers.items()]
-
     def client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(base_url=self.system.url("intake"), timeout=30,
                                  headers={"Authorization": f"Bearer {self.token}"},
@@ -191,7 +185,8 @@ class Pipeline:
                         posts.append(asyncio.create_task(post(client, reg)))
                     else:
                         await producer.send(f"{self.system.prefix}slrt.intake.commands", reg.value,
-                                            key=f"agency-{i % AGENCIES}".encode(), headers=self._headers(reg.ref))
+                                            key=f"agency-{i % AGENCIES}".encode(),
+                                            headers=command_headers(reg.ref, self.token, "/agencies/bench"))
                 await producer.flush()
                 await asyncio.gather(*posts)
         finally:
@@ -238,8 +233,7 @@ class Pipeline:
         await self.settle()
         cpu1 = self.cpu()
         self.stop_profilers(profilers, figures)
-        arrived = await self.system.scalar("reporting", "SELECT count(*) FROM cases")
-        figures.arrived = int(arrived) - before_cases
+        figures.arrived = await self.read_model_cases() - before_cases
         figures.stage_seconds = {stage: round(s, 2) for stage, s in done.items()}
         figures.cases_per_s = round(len(regs) / elapsed, 1) if "reporting" in done else 0.0
         figures.ratio = round(figures.cases_per_s / raw.passthrough_per_s, 4)

@@ -16,11 +16,12 @@ import httpx
 from aiokafka import AIOKafkaProducer
 from slrt_shared.access.devkey import DevKey
 from slrt_shared.access.principal import Principal, Role
+from slrt_shared.contracts.commands import RegisterCase
 
 from slrt.chaos.system import System
 from slrt.people import Population
 
-REGISTER = "id.slrt.case.register.v1"
+REGISTER = RegisterCase.ce_type
 COMMAND_KEY = b"chaos-agency"  # one key: the agency's commands keep their order, in one partition
 
 
@@ -76,7 +77,7 @@ class Load:
                     else:
                         sent = Sent(str(uuid.uuid4()), "command", phone)
                         await producer.send(f"{self.system.prefix}slrt.intake.commands", json.dumps(body).encode(),
-                                            key=COMMAND_KEY, headers=_headers(sent.ref, token))
+                                            key=COMMAND_KEY, headers=command_headers(sent.ref, token))
                     self.sent.append(sent)
                     wait = started + (i + 1) / self.rate - asyncio.get_running_loop().time()
                     if wait > 0:
@@ -102,8 +103,9 @@ class Load:
             await asyncio.sleep(1)
 
 
-def _headers(ce_id: str, token: str) -> list[tuple[str, bytes]]:
-    headers = {"ce_specversion": "1.0", "ce_id": ce_id, "ce_source": "/agencies/chaos", "ce_type": REGISTER,
+def command_headers(ce_id: str, token: str, source: str = "/agencies/chaos") -> list[tuple[str, bytes]]:
+    """The headers of an agency's ``case.register`` command: a CloudEvent in Kafka binary mode, with its token."""
+    headers = {"ce_specversion": "1.0", "ce_id": ce_id, "ce_source": source, "ce_type": REGISTER,
                "ce_time": datetime.now(UTC).isoformat(), "content-type": "application/json",
                "authorization": f"Bearer {token}"}
     return [(k, v.encode()) for k, v in headers.items()]

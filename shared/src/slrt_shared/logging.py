@@ -28,17 +28,17 @@ _SUSPECT = re.compile(r"\d{9}|@")  # what each of the three needs: nine digits i
 #: Ids are never personal data, but a UUID's last group can look like a phone number ("-086164752a7c"), and a
 #: request or trace id (32 hex digits, at least one a letter) can hold sixteen decimal digits in a row: they are
 #: left as they are, whatever is around them is masked.
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
                    r"|(?<![0-9a-zA-Z])(?=[0-9]*[a-fA-F])[0-9a-fA-F]{32}(?![0-9a-zA-Z])")
 
 
 def mask_text(text: str) -> str:
     if not _SUSPECT.search(text):
         return text
-    if not _UUID.search(text):
+    if not _ID.search(text):
         return _mask_plain(text)
     pieces, last = [], 0
-    for match in _UUID.finditer(text):
+    for match in _ID.finditer(text):
         pieces += [_mask_plain(text[last:match.start()]), match.group()]
         last = match.end()
     return "".join([*pieces, _mask_plain(text[last:])])
