@@ -110,12 +110,14 @@ def current_trace_id() -> str | None:
     return format(ctx.trace_id, "032x") if ctx.is_valid else None
 
 
-def _row(principal: Principal | None, action: str, case_id: str | None, citizen_ref: str | None,
-         detail: dict[str, Any] | None, at: datetime) -> dict[str, Any]:
+def row(principal: Principal | None, action: str, case_id: str | None, citizen_ref: str | None,
+        detail: dict[str, Any] | None, at: datetime, *, request_id: str | None = None) -> dict[str, Any]:
+    """An audit row, for ``record_rows``; the request id is the current one unless given (a batch of commands
+    names each command)."""
     return {
         "at": at, "subject": principal.sub[:200] if principal else SYSTEM,  # the column's width
         "role": principal.role.value if principal else SYSTEM, "action": action, "case_id": case_id,
-        "citizen_ref": citizen_ref, "request_id": current_request_id(), "trace_id": current_trace_id(),
+        "citizen_ref": citizen_ref, "request_id": request_id or current_request_id(), "trace_id": current_trace_id(),
         "detail": mask_personal_data(None, "", detail) if detail else None,
     }
 
@@ -126,7 +128,7 @@ async def record(session: AsyncSession, table: sa.Table, *, principal: Principal
     """One row, in the caller's transaction. ``principal`` None: the service acting on its own (``SYSTEM``).
     ``citizen_ref`` is the pseudonym, never the NIK; ``detail`` names no person (it is masked as logs are)."""
     await session.execute(table.insert().values(
-        **_row(principal, action, case_id, citizen_ref, detail, datetime.now(UTC))))
+        **row(principal, action, case_id, citizen_ref, detail, datetime.now(UTC))))
 
 
 async def record_cases(session: AsyncSession, table: sa.Table, *, principal: Principal | None, action: str,
@@ -134,7 +136,12 @@ async def record_cases(session: AsyncSession, table: sa.Table, *, principal: Pri
                        detail: dict[str, Any] | None = None) -> None:
     """One row per case (each named once), in the caller's transaction: a list that showed several cases."""
     now = datetime.now(UTC)
-    rows = [_row(principal, action, case_id, citizen_ref, detail, now) for case_id in dict.fromkeys(case_ids)]
+    await record_rows(session, table, [row(principal, action, case_id, citizen_ref, detail, now)
+                                       for case_id in dict.fromkeys(case_ids)])
+
+
+async def record_rows(session: AsyncSession, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Rows made by ``row``, in one statement, in the caller's transaction."""
     if rows:
         await session.execute(table.insert(), rows)
 

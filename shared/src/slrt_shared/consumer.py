@@ -114,7 +114,7 @@ class ReliableHandler:
         max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
     ) -> None:
         self.name = name
-        self._verifier = authenticate
+        self.verifier = authenticate
         self._handle = handle
         self._dead = dead_letters
         self._attempts = attempts
@@ -146,9 +146,9 @@ class ReliableHandler:
             await self.give_up(record, exc, 1, exc.reason)
             return
         sender: Sender | None = None
-        if self._verifier is not None:
+        if self.verifier is not None:
             try:
-                sender = await sender_of(event, self._verifier)
+                sender = await sender_of(event, self.verifier)
             except TokenRejected as exc:
                 sender = exc
         verified = sender if isinstance(sender, Principal) else None
@@ -157,7 +157,7 @@ class ReliableHandler:
         except Unusable as exc:  # dead-lettered with whoever sent it, once that is known
             await self.give_up(record, exc, 1, exc.reason, verified)
             return
-        await self._attempt(record, lambda: self._handle(event) if self._verifier is None
+        await self._attempt(record, lambda: self._handle(event) if self.verifier is None
                             else self._handle(event, sender), ce_type=event.type, sender=verified)
 
     async def _attempt(self, record: Any, work: Callable[[], Awaitable[None]], *, ce_type: str,
@@ -193,39 +193,55 @@ class ReliableHandler:
                               consumer=self.name)
 
 
-BatchHandler = Callable[[list[CloudEvent]], Awaitable[None]]
+BatchHandler = Callable[[list[Any]], Awaitable[None]]  # [event, ...] or, when authenticating, [(event, sender), ...]
 
 
 class ReliableBatchHandler:
     """Handles a batch of messages in one go (one transaction, where throughput matters).
 
-    Unusable messages are dead-lettered on their own; if a dependency is away the whole batch waits
-    (``Paused``); if the batch fails otherwise, each message is handled alone by ``single`` (with its
-    retries and dead letters), so one poison message never holds up the others.
+    Unusable messages are dead-lettered on their own, in their place: the readable messages before one are
+    handled first, so a tombstone or a dead letter never overtakes an earlier message of its key. If a
+    dependency is away the whole batch waits (``Paused``); if a run fails otherwise, each of its messages is
+    handled alone by ``single`` (with its retries and dead letters), so one poison message never holds up the
+    others. With ``authenticate`` (the single handler's verifier) the batch is of ``(event, sender)`` pairs.
     """
 
-    def __init__(self, *, name: str, handle_batch: BatchHandler, single: ReliableHandler) -> None:
+    def __init__(self, *, name: str, handle_batch: BatchHandler, single: ReliableHandler,
+                 authenticate: TokenVerifier | None = None) -> None:
         self.name = name
         self._handle_batch = handle_batch
         self._single = single
+        self._verifier = authenticate
 
     async def __call__(self, records: list[Any]) -> None:
-        events, readable = [], []
+        run: list[tuple[Any, Any]] = []  # (record, what the batch handler gets for it)
         for record in records:
             try:
-                events.append(read(record, max_bytes=self._single.max_message_bytes))
-                readable.append(record)
+                event = read(record, max_bytes=self._single.max_message_bytes)
             except (Undecodable, Unusable):
-                await self._single(record)  # reads it again and dead-letters it with its reason
-        if not events:
+                await self._run(run)
+                run = []
+                await self._single(record)  # reads it again and dead-letters it (or a tombstone) with its reason
+                continue
+            run.append((record, event if self._verifier is None else (event, await self._sender(event))))
+        await self._run(run)
+
+    async def _sender(self, event: CloudEvent) -> Sender:
+        try:
+            return await sender_of(event, self._verifier)  # type: ignore[arg-type]
+        except TokenRejected as exc:
+            return exc
+
+    async def _run(self, run: list[tuple[Any, Any]]) -> None:
+        if not run:
             return
         try:
-            await self._handle_batch(events)
+            await self._handle_batch([item for _, item in run])
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             if is_transient(exc):
                 raise Paused(exc) from exc
-            log.warning("batch_failed_one_by_one", consumer=self.name, size=len(events), error=type(exc).__name__)
-            for record in readable:
+            log.warning("batch_failed_one_by_one", consumer=self.name, size=len(run), error=type(exc).__name__)
+            for record, _ in run:
                 await self._single(record)

@@ -54,6 +54,13 @@ class KafkaRuntime:
                                backoff_seconds=self.settings.consumer_retry_backoff_seconds,
                                max_message_bytes=self.settings.kafka_max_message_bytes, **options)
 
+    def batched(self, single: ReliableHandler, handle_batch: Any) -> ReliableBatchHandler:
+        """``single``'s messages a batch at a time: ``handle_batch`` gets the readable ones in one call (and the
+        senders, when ``single`` authenticates); ``single`` takes what cannot be read, and each message of a
+        batch that failed."""
+        return ReliableBatchHandler(name=single.name, handle_batch=handle_batch, single=single,
+                                    authenticate=single.verifier)
+
     @property
     def producer(self) -> AIOKafkaProducer:
         if self._producer is None:

@@ -49,7 +49,8 @@ def build_app(settings: IntakeSettings) -> FastAPI:
                               wake=relay.wake)
     verifier = verifier_from(settings)
     kafka.subscribe(settings.topics.intake_commands, group="commands",
-                    handler=kafka.reliable("intake-commands", commands, authenticate=verifier),
+                    handler=kafka.batched(kafka.reliable("intake-commands", commands, authenticate=verifier),
+                                          commands.batch),
                     description="case.register and complaint.file commands from agencies")
 
     async def follow_routing(event: CloudEvent) -> None:

@@ -11,6 +11,7 @@ command type) go to the dead letters (``ReliableHandler``) and the partition goe
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from pydantic import ValidationError
@@ -32,7 +33,6 @@ from slrt_shared.errors import error_items
 from slrt_shared.failures import Reason, Unusable
 from slrt_shared.outbox import add_to_outbox
 from slrt_shared.pseudonyms import Pseudonyms
-from slrt_shared.request_ids import bound_request_id
 from slrt_shared.telemetry import current_trace_headers
 from slrt_shared.topics import Topics
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -47,46 +47,69 @@ FORBIDDEN = {"loc": ["header", "authorization"], "type": "forbidden",
              "msg": "peran atau wilayah pengirim tidak boleh melakukan ini"}
 
 
+Step = uc.Registering | list[KafkaRecord] | Callable[[AsyncSession], Awaitable[None]]
+
+
 class CommandHandler:
+    """A batch of commands in one transaction: the registrations of the batch together (``register_in``), each
+    complaint and refusal in its place, so every reply goes out in the commands' order."""
+
     def __init__(self, *, sessions: async_sessionmaker[AsyncSession], topics: Topics, pseudonyms: Pseudonyms,
                  wake: Any) -> None:
         self._sessions, self._topics, self._pseudonyms, self._wake = sessions, topics, pseudonyms, wake
 
     def _reply(self, command: CloudEvent, data: CommandAccepted | CommandRejected) -> KafkaRecord:
+        trace = {"traceparent": command.traceparent} if command.traceparent else current_trace_headers()
         return to_kafka(data, topic=self._topics.intake_replies, source=uc.SOURCE,
-                        key=command.key or command.id, event_id=f"reply-{command.id}"[:100],
-                        trace_headers=current_trace_headers())
+                        key=command.key or command.id, event_id=f"reply-{command.id}"[:100], trace_headers=trace)
 
     async def __call__(self, command: CloudEvent, sender: Sender) -> None:
-        if command.type not in (RegisterCase.ce_type, FileComplaint.ce_type):
-            raise Unusable(Reason.UNKNOWN_TYPE, "unknown command type")
-        if isinstance(sender, TokenRejected):
-            await self._reject(command, [{"loc": ["header", "authorization"], "type": "unauthorized",
-                                          "msg": "diperlukan token bearer yang sah pada saat ce_time"}])
-        elif sender.role not in DOORS[command.type].roles:
-            await self._reject(command, [FORBIDDEN])
-        elif command.type == RegisterCase.ce_type:
-            with bound_request_id(command.id):  # the audit trail names the command as a request
-                await self._register(command, sender)
-        else:
-            with bound_request_id(command.id):
-                await self._complaint(command, sender)
+        await self.batch([(command, sender)])
+
+    async def batch(self, commands: list[tuple[CloudEvent, Sender]]) -> None:
+        for command, _ in commands:  # before any work: the batch is then taken one by one, to dead-letter it
+            if command.type not in (RegisterCase.ce_type, FileComplaint.ce_type):
+                raise Unusable(Reason.UNKNOWN_TYPE, "unknown command type")
+        steps = [self._step(command, sender) for command, sender in commands]
+
+        async def work(session: AsyncSession) -> None:
+            run: list[uc.Registering] = []
+            for step in [*steps, None]:
+                if isinstance(step, uc.Registering):
+                    run.append(step)
+                    continue
+                if run:
+                    await uc.register_in(session, topics=self._topics, pseudonyms=self._pseudonyms, items=run)
+                    run = []
+                if isinstance(step, list):
+                    await add_to_outbox(session, t.outbox, step)
+                elif step is not None:
+                    await step(session)
+
+        await uc.in_transaction(self._sessions, work)
         self._wake()
 
-    async def _reject(self, command: CloudEvent, errors: list[dict[str, Any]]) -> None:
-        reply = CommandRejected(command_id=command.id, errors=[ErrorItem(**e) for e in errors])
-        async with self._sessions() as session, session.begin():
-            await add_to_outbox(session, t.outbox, [self._reply(command, reply)])
+    def _step(self, command: CloudEvent, sender: Sender) -> Step:
+        if isinstance(sender, TokenRejected):
+            return self._rejection(command, [{"loc": ["header", "authorization"], "type": "unauthorized",
+                                              "msg": "diperlukan token bearer yang sah pada saat ce_time"}])
+        if sender.role not in DOORS[command.type].roles:
+            return self._rejection(command, [FORBIDDEN])
+        if command.type == RegisterCase.ce_type:
+            return self._registration(command, sender)
+        return self._complaint(command, sender)
 
-    async def _register(self, command: CloudEvent, sender: Principal) -> None:
+    def _rejection(self, command: CloudEvent, errors: list[dict[str, Any]]) -> list[KafkaRecord]:
+        reply = CommandRejected(command_id=command.id, errors=[ErrorItem(**e) for e in errors])
+        return [self._reply(command, reply)]
+
+    def _registration(self, command: CloudEvent, sender: Principal) -> Step:
         try:
             reg = CaseRegistration.model_validate(command.data)
         except ValidationError as exc:
-            await self._reject(command, error_items(exc.errors(), indonesian=INDONESIAN, prefix=("data",)))
-            return
+            return self._rejection(command, error_items(exc.errors(), indonesian=INDONESIAN, prefix=("data",)))
         if not sender.covers(reg.address.region_code):
-            await self._reject(command, [{**FORBIDDEN, "loc": ["data", "address", "region_code"]}])
-            return
+            return self._rejection(command, [{**FORBIDDEN, "loc": ["data", "address", "region_code"]}])
 
         def reply(outcome: uc.Outcome) -> list[KafkaRecord]:
             body = outcome.body
@@ -95,30 +118,37 @@ class CommandHandler:
                                                          linked=body.get("linked", False),
                                                          warnings=body.get("warnings", [])))]
 
-        try:
-            await uc.register_case(sessions=self._sessions, topics=self._topics, pseudonyms=self._pseudonyms,
-                                   registration=reg, idempotency_key=f"{command.source}|{command.id}"[:200],
-                                   idempotency_scope="command", extra=reply, principal=sender)
-        except uc.IdempotencyConflict:
-            await self._reject(command, [{"loc": ["ce_id"], "msg": "ce_id sudah dipakai dengan isi yang lain",
-                                          "type": "idempotency_conflict"}])
+        def refused(_: uc.IdempotencyConflict) -> list[KafkaRecord]:
+            return self._rejection(command, [{"loc": ["ce_id"], "msg": "ce_id sudah dipakai dengan isi yang lain",
+                                              "type": "idempotency_conflict"}])
 
-    async def _complaint(self, command: CloudEvent, sender: Principal) -> None:
+        return uc.Registering(reg, f"{command.source}|{command.id}"[:200], "command", sender, reply, refused,
+                              request_id=command.id, trace_headers=_trace(command))
+
+    def _complaint(self, command: CloudEvent, sender: Principal) -> Step:
         try:
             filed = FileComplaint.model_validate(command.data)
         except ValidationError as exc:
-            await self._reject(command, error_items(exc.errors(), indonesian=INDONESIAN, prefix=("data",)))
-            return
+            return self._rejection(command, error_items(exc.errors(), indonesian=INDONESIAN, prefix=("data",)))
         body = ComplaintBody(description=filed.description, referral_id=filed.referral_id)
 
         def reply(outcome: uc.Outcome) -> list[KafkaRecord]:
             return [self._reply(command, CommandAccepted(command_id=command.id, case_id=filed.case_id,
                                                          complaint_id=outcome.body["complaint_id"]))]
 
-        try:
-            await uc.file_complaint(sessions=self._sessions, topics=self._topics, case_id=filed.case_id,
-                                    complaint=body, extra=reply, scope=sender.scope, principal=sender,
-                                    complaint_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{command.source}|{command.id}")))
-        except uc.CaseNotFound:
-            await self._reject(command, [{"loc": ["data", "case_id"], "msg": "kasus tidak ditemukan",
-                                          "type": "not_found"}])
+        async def file(session: AsyncSession) -> None:
+            try:
+                await uc.file_complaint_in(
+                    session, topics=self._topics, case_id=filed.case_id, complaint=body, extra=reply,
+                    scope=sender.scope, principal=sender, request_id=command.id, trace_headers=_trace(command),
+                    complaint_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{command.source}|{command.id}")))
+            except uc.CaseNotFound:
+                await add_to_outbox(session, t.outbox, self._rejection(
+                    command, [{"loc": ["data", "case_id"], "msg": "kasus tidak ditemukan", "type": "not_found"}]))
+
+        return file
+
+
+def _trace(command: CloudEvent) -> dict[str, str] | None:
+    """The command's own trace, so each case of a batch goes on in the trace its sender began."""
+    return {"traceparent": command.traceparent} if command.traceparent else None

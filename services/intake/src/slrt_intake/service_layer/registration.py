@@ -7,7 +7,9 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from slrt_shared import audit
@@ -22,6 +24,7 @@ from slrt_shared.db import is_postgres, upsert
 from slrt_shared.errors import SlrtError
 from slrt_shared.outbox import add_to_outbox
 from slrt_shared.pseudonyms import Pseudonyms
+from slrt_shared.request_ids import current_request_id
 from slrt_shared.regions import Desa, find_desa, parent_at
 from slrt_shared.telemetry import current_trace_headers
 from slrt_shared.topics import Topics
@@ -32,6 +35,7 @@ from slrt_intake.adapters import tables as t
 from slrt_intake.domain import case as domain
 
 SOURCE = "/slrt/intake"
+T = TypeVar("T")
 
 
 class IdempotencyConflict(SlrtError):
@@ -57,25 +61,34 @@ def body_hash(payload: Any) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-async def _next_number(session: AsyncSession, kabupaten: str, year: int) -> int:
-    insert = upsert(session, t.case_counters)
-    stmt = (
-        insert.values(kabupaten_code=kabupaten, year=year, last=1)
-        .on_conflict_do_update(index_elements=["kabupaten_code", "year"], set_={"last": t.case_counters.c.last + 1})
-        .returning(t.case_counters.c.last)
-    )
-    return int((await session.execute(stmt)).scalar_one())
+@dataclass
+class Registering:
+    """One registration to make: the request or command, whose idempotency key it carries and who asks.
+
+    ``extra(outcome)`` adds outbox records (a command's reply) in the same transaction; ``refused(conflict)``
+    the records that answer a reused idempotency key (without it, the conflict is the caller's to raise)."""
+
+    registration: CaseRegistration
+    idempotency_key: str | None = None
+    idempotency_scope: str = "http"
+    principal: Principal | None = None
+    extra: Callable[[Outcome], list[KafkaRecord]] | None = None
+    refused: Callable[[IdempotencyConflict], list[KafkaRecord]] | None = None
+    request_id: str | None = None
+    trace_headers: dict[str, str] | None = None
+    payload: dict[str, Any] = field(init=False)
+    digest: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.payload = self.registration.model_dump(mode="json")
+        self.digest = body_hash(self.payload)
+
+    @property
+    def nik(self) -> str:
+        return self.registration.citizen.nik
 
 
-async def _stored_response(session: AsyncSession, scope: str, key: str, digest: str) -> Outcome | None:
-    row = (await session.execute(
-        sa.select(t.idempotency).where(t.idempotency.c.scope == scope, t.idempotency.c.key == key)
-    )).first()
-    if row is None:
-        return None
-    if row.body_hash != digest:
-        raise IdempotencyConflict("this Idempotency-Key was used with another body")
-    return Outcome(row.status_code, row.response)
+Result = Outcome | IdempotencyConflict
 
 
 def _registration_lock(nik: str) -> int:
@@ -85,23 +98,204 @@ def _registration_lock(nik: str) -> int:
                           signed=True)
 
 
-async def _linked_case(session: AsyncSession, reg: CaseRegistration) -> Outcome | None:
-    """The citizen's open case for the same needs, if any. Matched on the NIK, which only intake holds, so a
-    rotation of the pseudonym key changes nothing here: a case whose ``citizen_ref`` was made with a previous
-    key is linked as any other."""
-    if is_postgres(session):  # one registration per citizen at a time, so two requests cannot both open a case
-        await session.execute(sa.select(sa.func.pg_advisory_xact_lock(_registration_lock(reg.citizen.nik))))
+async def _lock_citizens(session: AsyncSession, niks: set[str]) -> None:
+    """One registration per citizen at a time (PostgreSQL), so two requests cannot both open a case; the locks
+    are taken in one order, so two batches of the same citizens never wait on each other in a circle."""
+    if not niks or not is_postgres(session):
+        return
+    keys = sorted(_registration_lock(nik) for nik in niks)
+    locks = sa.select(sa.func.unnest(sa.cast(sa.literal(keys), sa.ARRAY(sa.BigInteger))).label("k")).subquery()
+    ordered = sa.select(locks.c.k).order_by(locks.c.k).subquery()
+    await session.execute(sa.select(sa.func.count(sa.func.pg_advisory_xact_lock(ordered.c.k))))
+
+
+async def _stored_responses(session: AsyncSession, items: list[Registering]) -> dict[tuple[str, str], Any]:
+    wanted = {(i.idempotency_scope, i.idempotency_key) for i in items if i.idempotency_key}
+    if not wanted:
+        return {}
+    i = t.idempotency
+    rows = (await session.execute(sa.select(i.c.scope, i.c.key, i.c.body_hash, i.c.status_code, i.c.response).where(
+        i.c.scope.in_({s for s, _ in wanted}), i.c.key.in_({k for _, k in wanted})))).all()
+    return {(r.scope, r.key): r for r in rows}
+
+
+async def _open_cases(session: AsyncSession, niks: set[str]) -> dict[str, list[dict[str, Any]]]:
+    """Each citizen's open cases, oldest first. Matched on the NIK, which only intake holds, so a rotation of the
+    pseudonym key changes nothing here: a case whose ``citizen_ref`` was made with a previous key is linked as
+    any other."""
+    if not niks:
+        return {}
+    c = t.cases
     rows = (await session.execute(
-        sa.select(t.cases.c.case_id, t.cases.c.case_number, t.cases.c.status, t.cases.c.level, t.cases.c.needs,
-                  t.cases.c.warnings)
-        .where(t.cases.c.nik == reg.citizen.nik, t.cases.c.status.in_([s.value for s in domain.OPEN_STATUSES]))
-        .order_by(t.cases.c.registered_at)
-    )).all()
-    for row in rows:
-        if domain.links_to(row.needs, reg.all_needs()):
-            return Outcome(200, {"case_id": row.case_id, "case_number": row.case_number, "status": row.status,
-                                 "level": row.level, "warnings": row.warnings, "linked": True})
-    return None
+        sa.select(c.c.nik, c.c.case_id, c.c.case_number, c.c.status, c.c.level, c.c.needs, c.c.warnings)
+        .where(c.c.nik.in_(sorted(niks)), c.c.status.in_([s.value for s in domain.OPEN_STATUSES]))
+        .order_by(c.c.registered_at))).all()
+    found: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        found.setdefault(r.nik, []).append({"case_id": r.case_id, "case_number": r.case_number, "status": r.status,
+                                            "level": r.level, "needs": r.needs, "warnings": r.warnings})
+    return found
+
+
+async def _numbers(session: AsyncSession, wanted: Counter[str], year: int) -> dict[str, int]:
+    """Reserve ``wanted[kabupaten]`` case numbers of each kabupaten/kota in one statement; the first of each."""
+    if not wanted:
+        return {}
+    insert = upsert(session, t.case_counters)
+    stmt = (insert.values([{"kabupaten_code": kab, "year": year, "last": n} for kab, n in sorted(wanted.items())])
+            .on_conflict_do_update(index_elements=["kabupaten_code", "year"],
+                                   set_={"last": t.case_counters.c.last + insert.excluded["last"]})
+            .returning(t.case_counters.c.kabupaten_code, t.case_counters.c.last))
+    return {row.kabupaten_code: int(row.last) - wanted[row.kabupaten_code] + 1
+            for row in await session.execute(stmt)}
+
+
+async def register_in(session: AsyncSession, *, topics: Topics, pseudonyms: Pseudonyms,
+                      items: list[Registering]) -> list[Result]:
+    """Register a batch in the caller's transaction, in order, with a few statements for the whole batch.
+
+    Each item gets the response stored under its idempotency key (``IdempotencyConflict`` when the body
+    differs), or the citizen's open case for the same needs (linked, 200; a case made by an earlier item of the
+    batch counts), or a new case (201). New and linked cases are audited as their ``principal``'s; the cases'
+    records and each item's ``extra`` go to the outbox in the items' order."""
+    stored = await _stored_responses(session, items)
+    niks = {i.nik for i in items}
+    await _lock_citizens(session, niks)
+    open_cases = await _open_cases(session, niks)
+    now = datetime.now(UTC)
+    plans: list[_Plan] = []
+    first_with_key: dict[tuple[str, str], Registering] = {}
+    for item in items:
+        slot = (item.idempotency_scope, item.idempotency_key or "")
+        if item.idempotency_key and (slot in stored or slot in first_with_key):
+            earlier = first_with_key.get(slot)
+            digest = earlier.digest if earlier is not None else stored[slot].body_hash
+            plans.append(IdempotencyConflict("this Idempotency-Key was used with another body")
+                         if digest != item.digest else _Again(earlier, stored.get(slot)))
+            continue
+        if item.idempotency_key:
+            first_with_key[slot] = item
+        requested = item.registration.all_needs()
+        linked = next((c for c in open_cases.get(item.nik, []) if domain.links_to(c["needs"], requested)), None)
+        if linked is not None:
+            plans.append(_Linked(linked))
+        else:
+            planned = _Planned(item, str(uuid.uuid4()), now)
+            open_cases.setdefault(item.nik, []).append(planned.open_case)
+            plans.append(planned)
+    await _number(session, [p for p in plans if isinstance(p, _Planned)], now.year, pseudonyms)
+    results: list[Result] = []
+    cases, audits, records, keys = [], [], [], []
+    answers: dict[int, Outcome] = {}
+    for item, plan in zip(items, plans, strict=True):
+        if isinstance(plan, IdempotencyConflict):
+            records += item.refused(plan) if item.refused else []
+            results.append(plan)
+            continue
+        if isinstance(plan, _Again):  # answered before: nothing is done again
+            results.append(answers[id(plan.item)] if plan.item is not None else
+                           Outcome(plan.row.status_code, plan.row.response))
+            continue
+        trace = item.trace_headers if item.trace_headers is not None else current_trace_headers()
+        if isinstance(plan, _Planned):
+            cases.append(plan.row())
+            outcome = Outcome(201, plan.body(), plan.records(topics, trace))
+        else:
+            outcome = Outcome(200, {**{k: plan.case[k] for k in ("case_id", "case_number", "status", "level",
+                                                                 "warnings")}, "linked": True})
+        audits.append(audit.row(item.principal, "case_linked" if outcome.status_code == 200 else "case_registered",
+                                outcome.body["case_id"], pseudonyms.citizen_ref(item.nik), None, now,
+                                request_id=item.request_id))
+        records += outcome.extra_records + (item.extra(outcome) if item.extra else [])
+        if item.idempotency_key:
+            keys.append({"scope": item.idempotency_scope, "key": item.idempotency_key, "body_hash": item.digest,
+                         "status_code": outcome.status_code, "response": outcome.body, "created_at": now})
+        answers[id(item)] = Outcome(outcome.status_code, outcome.body)
+        results.append(answers[id(item)])
+    if cases:
+        await session.execute(t.cases.insert(), cases)
+    await audit.record_rows(session, t.audit_log, audits)
+    await add_to_outbox(session, t.outbox, records)
+    if keys:
+        await session.execute(t.idempotency.insert(), keys)
+    return results
+
+
+async def _number(session: AsyncSession, new: list[_Planned], year: int, pseudonyms: Pseudonyms) -> None:
+    """Give the batch's new cases their numbers, in order within each kabupaten/kota."""
+    first = await _numbers(session, Counter(p.kabupaten for p in new), year)
+    for planned in new:
+        planned.number(first[planned.kabupaten], pseudonyms)
+        first[planned.kabupaten] += 1
+
+
+@dataclass(frozen=True)
+class _Again:
+    """An idempotency key answered before: by an earlier item of the batch, or by the stored response."""
+
+    item: Registering | None
+    row: Any
+
+
+@dataclass(frozen=True)
+class _Linked:
+    """The citizen's open case for the same needs (one made earlier in the batch is filled in once numbered)."""
+
+    case: dict[str, Any]
+
+
+class _Planned:
+    """A new case of a batch, before and after its number is known."""
+
+    def __init__(self, item: Registering, case_id: str, now: datetime) -> None:
+        self.item, self.case_id, self.now = item, case_id, now
+        region = item.registration.address.region_code
+        desa = find_desa(region)
+        if desa is None:  # the contract model accepts only known desa codes
+            raise SlrtError("unknown desa code")
+        self.desa = desa
+        self.kabupaten = parent_at(region, Level.KABUPATEN)
+        # what a later item of the batch links to; filled in once the number is known
+        self.open_case: dict[str, Any] = {"needs": [n.value for n in item.registration.all_needs()]}
+
+    def number(self, sequence: int, pseudonyms: Pseudonyms) -> None:
+        reg = self.item.registration
+        self.case = domain.register(reg, case_id=self.case_id,
+                                    number=domain.case_number(reg.address.region_code, self.now.year, sequence),
+                                    citizen_ref=pseudonyms.citizen_ref(reg.citizen.nik), now=self.now)
+        self.open_case.update(case_id=self.case.case_id, case_number=self.case.case_number,
+                              status=CaseStatus.REGISTERED.value, level=self.case.level.value,
+                              warnings=self.case.warnings)
+
+    def row(self) -> dict[str, Any]:
+        reg, case, desa, now = self.item.registration, self.case, self.desa, self.now
+        return dict(
+            case_id=case.case_id, case_number=case.case_number, nik=reg.citizen.nik, kk=reg.citizen.kk,
+            citizen_ref=case.citizen_ref, name=reg.citizen.name, phone=reg.citizen.phone, email=reg.citizen.email,
+            language=reg.citizen.language.value, region_code=reg.address.region_code,
+            kecamatan_code=desa.kecamatan_code, kabupaten_code=desa.kabupaten_code, provinsi_code=desa.provinsi_code,
+            region_names=region_names(desa), channel=reg.channel.value, level=case.level.value,
+            status=CaseStatus.REGISTERED.value, needs=[n.value for n in case.needs], ppks=reg.ppks,
+            body=self.item.payload, warnings=case.warnings, registered_at=now, status_changed_at=now)
+
+    def body(self) -> dict[str, Any]:
+        return {"case_id": self.case.case_id, "case_number": self.case.case_number,
+                "status": CaseStatus.REGISTERED.value, "level": self.case.level.value,
+                "warnings": self.case.warnings, "linked": False}
+
+    def records(self, topics: Topics, trace: dict[str, str]) -> list[KafkaRecord]:
+        reg, case = self.item.registration, self.case
+        registered = CaseRegistered(
+            case_id=case.case_id, case_number=case.case_number, region_code=reg.address.region_code,
+            level=case.level, channel=reg.channel, ppks=reg.ppks, needs=case.needs,
+            household=HouseholdInfo(dtsen_status=reg.household.dtsen_status, desil=reg.household.desil),
+            citizen_ref=case.citizen_ref, registered_at=self.now, warnings=case.warnings)
+        contacts = CaseContacts(case_id=case.case_id, case_number=case.case_number, name=reg.citizen.name,
+                                phone=reg.citizen.phone, email=reg.citizen.email, language=reg.citizen.language)
+        return [
+            to_kafka(contacts, topic=topics.case_contacts, source=SOURCE, key=case.case_id, trace_headers=trace),
+            to_kafka(registered, topic=topics.case_events, source=SOURCE, key=case.case_id, trace_headers=trace),
+        ]
 
 
 async def register_case(
@@ -115,107 +309,73 @@ async def register_case(
     extra: Any = None,
     principal: Principal | None = None,
 ) -> Outcome:
-    """Register a case (or answer the stored response / the linked open case). ``extra(outcome)`` may add
-    outbox records (the command reply) in the same transaction. A new or linked case is audited as the
-    ``principal``'s (a stored response is an answer given before, and nothing is done again)."""
-    payload = registration.model_dump(mode="json")
-    digest = body_hash(payload)
-    for _ in range(3):
+    """Register one case (or answer the stored response / the linked open case); ``IdempotencyConflict`` when
+    the key was used with another body. ``extra(outcome)`` may add outbox records in the same transaction."""
+    item = Registering(registration, idempotency_key, idempotency_scope, principal, extra,
+                       request_id=current_request_id())
+    result = (await in_transaction(sessions, lambda session: register_in(
+        session, topics=topics, pseudonyms=pseudonyms, items=[item])))[0]
+    if isinstance(result, IdempotencyConflict):
+        raise result
+    return result
+
+
+async def in_transaction(sessions: async_sessionmaker[AsyncSession],
+                         work: Callable[[AsyncSession], Awaitable[T]], *, tries: int = 3) -> T:
+    """``work`` in a transaction of its own, done again from the start when a concurrent transaction took the
+    same idempotency key or case number first (it then finds that answer)."""
+    for _ in range(tries):
         try:
             async with sessions() as session, session.begin():
-                if idempotency_key:
-                    stored = await _stored_response(session, idempotency_scope, idempotency_key, digest)
-                    if stored:
-                        return stored
-                outcome = await _linked_case(session, registration) or await _new_case(
-                    session, topics, pseudonyms, registration, payload)
-                await audit.record(session, t.audit_log, principal=principal,
-                                   action="case_linked" if outcome.status_code == 200 else "case_registered",
-                                   case_id=outcome.body["case_id"],
-                                   citizen_ref=pseudonyms.citizen_ref(registration.citizen.nik))
-                records = list(outcome.extra_records)
-                if extra is not None:
-                    records += extra(outcome)
-                await add_to_outbox(session, t.outbox, records)
-                if idempotency_key:
-                    await session.execute(t.idempotency.insert().values(
-                        scope=idempotency_scope, key=idempotency_key, body_hash=digest,
-                        status_code=outcome.status_code, response=outcome.body, created_at=datetime.now(UTC)))
-                return Outcome(outcome.status_code, outcome.body)
+                return await work(session)
         except IntegrityError:
-            continue  # a concurrent request with the same key or number won: read its answer
+            continue
     raise SlrtError("could not register the case; try again")
-
-
-async def _new_case(
-    session: AsyncSession, topics: Topics, pseudonyms: Pseudonyms, reg: CaseRegistration, payload: dict[str, Any]
-) -> Outcome:
-    now = datetime.now(UTC)
-    region = reg.address.region_code
-    desa = find_desa(region)
-    if desa is None:  # the contract model accepts only known desa codes
-        raise SlrtError("unknown desa code")
-    seq = await _next_number(session, parent_at(region, Level.KABUPATEN), now.year)
-    case = domain.register(
-        reg,
-        case_id=str(uuid.uuid4()),
-        number=domain.case_number(region, now.year, seq),
-        citizen_ref=pseudonyms.citizen_ref(reg.citizen.nik),
-        now=now,
-    )
-    await session.execute(t.cases.insert().values(
-        case_id=case.case_id, case_number=case.case_number, nik=reg.citizen.nik, kk=reg.citizen.kk,
-        citizen_ref=case.citizen_ref, name=reg.citizen.name, phone=reg.citizen.phone, email=reg.citizen.email,
-        language=reg.citizen.language.value, region_code=region, kecamatan_code=desa.kecamatan_code,
-        kabupaten_code=desa.kabupaten_code, provinsi_code=desa.provinsi_code, region_names=region_names(desa),
-        channel=reg.channel.value,
-        level=case.level.value, status=CaseStatus.REGISTERED.value, needs=[n.value for n in case.needs],
-        ppks=reg.ppks, body=payload, warnings=case.warnings, registered_at=now, status_changed_at=now))
-    trace = current_trace_headers()
-    registered = CaseRegistered(
-        case_id=case.case_id, case_number=case.case_number, region_code=region, level=case.level,
-        channel=reg.channel, ppks=reg.ppks, needs=case.needs,
-        household=HouseholdInfo(dtsen_status=reg.household.dtsen_status, desil=reg.household.desil),
-        citizen_ref=case.citizen_ref, registered_at=now, warnings=case.warnings)
-    contacts = CaseContacts(case_id=case.case_id, case_number=case.case_number, name=reg.citizen.name,
-                            phone=reg.citizen.phone, email=reg.citizen.email, language=reg.citizen.language)
-    records = [
-        to_kafka(contacts, topic=topics.case_contacts, source=SOURCE, key=case.case_id, trace_headers=trace),
-        to_kafka(registered, topic=topics.case_events, source=SOURCE, key=case.case_id, trace_headers=trace),
-    ]
-    body = {"case_id": case.case_id, "case_number": case.case_number, "status": CaseStatus.REGISTERED.value,
-            "level": case.level.value, "warnings": case.warnings, "linked": False}
-    return Outcome(201, body, records)
 
 
 async def file_complaint(
     *, sessions: async_sessionmaker[AsyncSession], topics: Topics, case_id: str, complaint: ComplaintBody,
     extra: Any = None, complaint_id: str | None = None, scope: str = NATIONAL, principal: Principal | None = None,
 ) -> Outcome:
-    """File a complaint (audited as the ``principal``'s). A caller-chosen ``complaint_id`` makes a redelivered
-    command file nothing twice; a case outside ``scope`` is not found, as one that does not exist."""
+    """File a complaint in a transaction of its own (see ``file_complaint_in``)."""
+    async with sessions() as session, session.begin():
+        return await file_complaint_in(session, topics=topics, case_id=case_id, complaint=complaint, extra=extra,
+                                       complaint_id=complaint_id, scope=scope, principal=principal)
+
+
+async def file_complaint_in(
+    session: AsyncSession, *, topics: Topics, case_id: str, complaint: ComplaintBody, extra: Any = None,
+    complaint_id: str | None = None, scope: str = NATIONAL, principal: Principal | None = None,
+    request_id: str | None = None, trace_headers: dict[str, str] | None = None,
+) -> Outcome:
+    """File a complaint (audited as the ``principal``'s) in the caller's transaction. A caller-chosen
+    ``complaint_id`` makes a redelivered command file nothing twice; a case outside ``scope`` is not found, as
+    one that does not exist."""
     now = datetime.now(UTC)
     complaint_id = complaint_id or str(uuid.uuid4())
-    async with sessions() as session, session.begin():
-        already = await session.scalar(
-            sa.select(t.complaints.c.case_id).where(t.complaints.c.complaint_id == complaint_id))
-        if already is not None:
-            return Outcome(201, {"complaint_id": complaint_id, "case_id": already})
-        case = (await session.execute(sa.select(t.cases.c.citizen_ref).where(
-            t.cases.c.case_id == case_id, within(t.cases.c.region_code, scope)))).first()
-        if case is None:
-            raise CaseNotFound("no such case")
-        await session.execute(t.complaints.insert().values(
-            complaint_id=complaint_id, case_id=case_id, referral_id=complaint.referral_id,
-            description=complaint.description, filed_at=now))
-        filed = ComplaintFiled(case_id=case_id, complaint_id=complaint_id, referral_id=complaint.referral_id,
-                               filed_at=now)
-        outcome = Outcome(201, {"complaint_id": complaint_id, "case_id": case_id})
-        await audit.record(session, t.audit_log, principal=principal, action="complaint_filed", case_id=case_id,
-                           citizen_ref=case.citizen_ref, detail={"complaint_id": complaint_id})
-        records = [to_kafka(filed, topic=topics.case_events, source=SOURCE, key=case_id,
-                            trace_headers=current_trace_headers())]
-        if extra is not None:
-            records += extra(outcome)
-        await add_to_outbox(session, t.outbox, records)
+    already = await session.scalar(
+        sa.select(t.complaints.c.case_id).where(t.complaints.c.complaint_id == complaint_id))
+    if already is not None:
+        return Outcome(201, {"complaint_id": complaint_id, "case_id": already})
+    case = (await session.execute(sa.select(t.cases.c.citizen_ref).where(
+        t.cases.c.case_id == case_id, within(t.cases.c.region_code, scope)))).first()
+    if case is None:
+        raise CaseNotFound("no such case")
+    await session.execute(t.complaints.insert().values(
+        complaint_id=complaint_id, case_id=case_id, referral_id=complaint.referral_id,
+        description=complaint.description, filed_at=now))
+    filed = ComplaintFiled(case_id=case_id, complaint_id=complaint_id, referral_id=complaint.referral_id,
+                           filed_at=now)
+    outcome = Outcome(201, {"complaint_id": complaint_id, "case_id": case_id})
+    await audit.record_rows(session, t.audit_log, [audit.row(
+        principal, "complaint_filed", case_id, case.citizen_ref, {"complaint_id": complaint_id}, now,
+        request_id=request_id or current_request_id())])
+    trace = trace_headers if trace_headers is not None else current_trace_headers()
+    records = [to_kafka(filed, topic=topics.case_events, source=SOURCE, key=case_id, trace_headers=trace)]
+    if extra is not None:
+        records += extra(outcome)
+    await add_to_outbox(session, t.outbox, records)
     return outcome
+
+
+_Plan = IdempotencyConflict | _Again | _Linked | _Planned
