@@ -86,7 +86,8 @@ class KafkaRuntime:
             self.pauses.flowing(records)
 
         on_message.__name__ = handler.name.replace("-", "_")
-        options: dict[str, Any] = {"batch": True, "max_records": batch_size} if batch else {}
+        options: dict[str, Any] = {"batch": True, "max_records": batch_size,
+                                   "batch_timeout_ms": self.settings.kafka_batch_wait_ms} if batch else {}
         self.broker.subscriber(
             topic,
             group_id=self.settings.consumer_group(group),

@@ -30,6 +30,10 @@ class ServiceSettings(BaseSettings):
         default=False, description="the embedded broker refuses InitProducerId; exactly-once comes from outbox+inbox")
     kafka_fetch_max_wait_ms: int = Field(
         default=50, ge=1, description="consumer long-poll bound; the embedded broker answers only when it runs out")
+    kafka_batch_wait_ms: int = Field(
+        default=10, ge=1, description="a batch consumer with nothing fetched waits this long, then as long again "
+                                      "before it asks (FastStream's batch timeout); a fetch with records returns "
+                                      "at once")
     topic_prefix: str = ""
     topic_partitions: int = Field(default=6, ge=1, description="partitions of topics this service creates")
     topic_replication: int = Field(default=1, ge=1,

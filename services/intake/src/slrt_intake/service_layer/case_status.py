@@ -10,7 +10,7 @@ from slrt_shared.codes import CaseStatus, Level
 from slrt_shared.contracts import case_events as ce
 from slrt_shared.contracts.base import EventData, parse_tolerant
 from slrt_shared.contracts.envelope import CloudEvent
-from slrt_shared.inbox import first_delivery
+from slrt_shared.inbox import first_deliveries
 from slrt_shared.logging import get_logger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -42,32 +42,40 @@ def _level(report: EventData) -> Level | None:
     return None
 
 
-async def follow(*, sessions: async_sessionmaker[AsyncSession], event: CloudEvent) -> bool:
-    """Apply one report to intake's copy of the case; False when it was not one to follow or seen before."""
-    followed = FOLLOWED.get(event.type)
-    if followed is None:
-        return False  # intake's own events and others' come back on this topic: nothing to do
-    model, change = followed
-    report = parse_tolerant(model, event.data)
-    case_id = report.case_id
+async def follow(*, sessions: async_sessionmaker[AsyncSession], events: list[CloudEvent]) -> int:
+    """Apply a batch of reports to intake's copies of the cases, in one transaction and in order; returns how
+    many were applied (not one to follow, seen before, or about a case intake does not know: skipped)."""
+    reports = [(event, *FOLLOWED[event.type]) for event in events if event.type in FOLLOWED]
+    if not reports:
+        return 0  # intake's own events and others' come back on this topic: nothing to do
+    parsed = [(event, parse_tolerant(model, event.data), change) for event, model, change in reports]
     async with sessions() as session, session.begin():
-        if not await first_delivery(session, t.inbox, CONSUMER, event):
-            return False
-        row = (await session.execute(sa.select(t.cases.c.status, t.cases.c.level)
-                                     .where(t.cases.c.case_id == case_id))).first()
-        if row is None:
-            log.info("report_on_unknown_case", ce_type=event.type, case_id=case_id)
-            return False
-        if isinstance(report, ce.ReferralDispatched):
-            await session.execute(t.referral_owners.insert().values(
-                referral_id=report.referral_id, case_id=case_id, owner_id=report.owner_id,
-                programme=report.programme.value))
-        status = domain.status_after(CaseStatus(row.status), change)
-        level = _level(report) or Level(row.level)
-        if status.value == row.status and level.value == row.level:
-            return True
-        values: dict[str, object] = {"level": level.value}
-        if status.value != row.status:
-            values |= {"status": status.value, "status_changed_at": event.time or datetime.now(UTC)}
-        await session.execute(t.cases.update().where(t.cases.c.case_id == case_id).values(**values))
-    return True
+        fresh = {id(e) for e in await first_deliveries(session, t.inbox, CONSUMER, [e for e, _, _ in parsed])}
+        parsed = [p for p in parsed if id(p[0]) in fresh]
+        case_ids = sorted({report.case_id for _, report, _ in parsed})
+        if not case_ids:
+            return 0
+        cases = {row.case_id: {"status": row.status, "level": row.level} for row in await session.execute(
+            sa.select(t.cases.c.case_id, t.cases.c.status, t.cases.c.level).where(t.cases.c.case_id.in_(case_ids)))}
+        before = {case_id: dict(row) for case_id, row in cases.items()}
+        owners, applied = [], 0
+        for event, report, change in parsed:
+            row = cases.get(report.case_id)
+            if row is None:
+                log.info("report_on_unknown_case", ce_type=event.type, case_id=report.case_id)
+                continue
+            applied += 1
+            if isinstance(report, ce.ReferralDispatched):
+                owners.append({"referral_id": report.referral_id, "case_id": report.case_id,
+                               "owner_id": report.owner_id, "programme": report.programme.value})
+            status = domain.status_after(CaseStatus(row["status"]), change)
+            row["level"] = (_level(report) or Level(row["level"])).value
+            if status.value != row["status"]:
+                row.update(status=status.value, status_changed_at=event.time or datetime.now(UTC))
+        if owners:
+            await session.execute(t.referral_owners.insert(), owners)
+        changed = [{"_case_id": case_id, **row} for case_id, row in cases.items() if row != before[case_id]]
+        for values in changed:  # few: most reports of a batch leave the case as it was
+            case_id = values.pop("_case_id")
+            await session.execute(t.cases.update().where(t.cases.c.case_id == case_id).values(**values))
+    return applied

@@ -11,7 +11,7 @@ from slrt_shared.contracts.case_events import CaseErased, CaseRegistered, Compla
 from slrt_shared.contracts.referral_updates import ReferralUpdate
 from slrt_shared.errors import PermanentError
 from slrt_shared.failures import Reason, Unusable
-from slrt_shared.inbox import first_delivery
+from slrt_shared.inbox import first_deliveries, first_delivery
 from slrt_shared.request_ids import bound_request_id
 
 from slrt_routing.adapters import tables as t
@@ -24,21 +24,39 @@ UPDATES_CONSUMER = "routing-referral-updates"
 
 
 def case_events_handler(routing: Routing):  # type: ignore[no-untyped-def]
-    async def handle(event: CloudEvent) -> None:
-        if event.type not in (CaseRegistered.ce_type, ComplaintFiled.ce_type, CaseErased.ce_type):
+    """A batch of case events in one transaction, in order: the registrations between other events together."""
+
+    async def handle(events: list[CloudEvent]) -> None:
+        wanted = [e for e in events if e.type in CASE_EVENTS]
+        if not wanted:
             return  # routing's own events and others' come back on this topic: nothing to do
+        parsed = [(e, parse_tolerant(CASE_EVENTS[e.type], e.data)) for e in wanted]  # invalid: one by one
         async with routing.sessions() as session, session.begin():
-            if not await first_delivery(session, t.inbox, CASE_EVENTS_CONSUMER, event):
-                return
-            if event.type == CaseRegistered.ce_type:
-                await dispatch.on_case_registered(routing, session, parse_tolerant(CaseRegistered, event.data))
-            elif event.type == CaseErased.ce_type:
-                await erasure.on_case_erased(session, parse_tolerant(CaseErased, event.data))
-            else:
-                await dispatch.on_complaint_filed(routing, session, parse_tolerant(ComplaintFiled, event.data))
+            fresh = {id(e) for e in await first_deliveries(session, t.inbox, CASE_EVENTS_CONSUMER, wanted)}
+            run: list[CaseRegistered] = []
+            traces: dict[str, str] = {}
+            for event, data in [*((e, d) for e, d in parsed if id(e) in fresh), (None, None)]:
+                if isinstance(data, CaseRegistered):
+                    run.append(data)
+                    if event is not None and event.traceparent:
+                        traces[data.case_id] = event.traceparent
+                    continue
+                if run:
+                    await dispatch.on_cases_registered(routing, session, run, traces=traces)
+                    run, traces = [], {}
+                if isinstance(data, CaseErased):
+                    await erasure.on_case_erased(session, data)
+                elif isinstance(data, ComplaintFiled):
+                    await dispatch.on_complaint_filed(routing, session, data)
         routing.woke()
 
-    return handle
+    async def one(event: CloudEvent) -> None:
+        await handle([event])
+
+    return one, handle
+
+
+CASE_EVENTS = {m.ce_type: m for m in (CaseRegistered, ComplaintFiled, CaseErased)}
 
 
 class Unauthorized(PermanentError):

@@ -51,11 +51,15 @@ class Routing:
     async def publish(self, session: AsyncSession, case_id: str, *events: EventData) -> None:
         await self.publish_all(session, [(case_id, e) for e in events])
 
-    async def publish_all(self, session: AsyncSession, events: list[tuple[str, EventData]]) -> None:
-        """Events of several cases, ``(case_id, event)`` in the order each case's subscribers see them."""
+    async def publish_all(self, session: AsyncSession, events: list[tuple[str, EventData]], *,
+                          traces: dict[str, str] | None = None) -> None:
+        """Events of several cases, ``(case_id, event)`` in the order each case's subscribers see them; a case
+        in ``traces`` (its ``traceparent``) goes on in that trace, the others in the current one."""
         trace = current_trace_headers()
+        traces = traces or {}
         await add_to_outbox(session, t.outbox, [
-            to_kafka(e, topic=self.topics.case_events, source=SOURCE, key=case_id, trace_headers=trace)
+            to_kafka(e, topic=self.topics.case_events, source=SOURCE, key=case_id,
+                     trace_headers={"traceparent": traces[case_id]} if case_id in traces else trace)
             for case_id, e in events
         ])
 
