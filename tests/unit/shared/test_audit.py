@@ -18,7 +18,8 @@ from slrt.settings import SERVICES, CliSettings
 from slrt_shared.access.devkey import DevKey
 from slrt_shared.access.principal import NATIONAL, Principal, Role
 from slrt_shared.access.tokens import DEV_ISSUER, TokenVerifier
-from slrt_shared.audit import SYSTEM, _row, current_trace_id
+from slrt_shared.audit import SYSTEM, current_trace_id
+from slrt_shared.audit import row as _row
 from slrt_shared.request_ids import HEADER, RequestIds, bound_request_id, current_request_id, well_formed
 
 from tests.support.ports import closed_address
