@@ -59,12 +59,14 @@ def build_app(settings: NotificationSettings) -> FastAPI:
         wake_relay=relay.wake)
     wake = asyncio.Event()
 
-    on_contacts, on_erasure = contacts_handlers(notifier, wake)
+    on_contacts, contacts_batch, on_erasure = contacts_handlers(notifier, wake)
     kafka.subscribe(settings.topics.case_contacts, group="contacts",
-                    handler=kafka.reliable("notification-contacts", on_contacts, on_tombstone=on_erasure),
+                    handler=kafka.batched(kafka.reliable("notification-contacts", on_contacts, on_tombstone=on_erasure),
+                                          contacts_batch),
                     description="citizens' contact details (restricted); a tombstone erases them")
+    one_event, event_batch = case_events_handler(notifier, wake)
     kafka.subscribe(settings.topics.case_events, group="case-events",
-                    handler=kafka.reliable("notification-case-events", case_events_handler(notifier, wake)),
+                    handler=kafka.batched(kafka.reliable("notification-case-events", one_event), event_batch),
                     description="what happened to a case: who is told what (the notification rules)")
     kafka.uses(settings.topics.notification_events)
 

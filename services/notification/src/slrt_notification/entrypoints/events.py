@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from slrt_shared.contracts import CloudEvent, parse_tolerant
 from slrt_shared.contracts.case_events import CaseErased
 from slrt_shared.contracts.contacts import CaseContacts
 from slrt_shared.db import upsert
-from slrt_shared.inbox import first_delivery
+from slrt_shared.inbox import first_deliveries
 
 from slrt_notification.adapters import tables as t
 from slrt_notification.service_layer.context import Notifier
@@ -22,48 +23,71 @@ EVENTS_CONSUMER = "notification-case-events"
 CONTACTS_CONSUMER = "notification-contacts"
 
 
-def case_events_handler(notifier: Notifier, delivery_wake: asyncio.Event) -> Callable[[CloudEvent], Awaitable[None]]:
-    async def handle(event: CloudEvent) -> None:
-        if event.type == CaseErased.ce_type:
-            erased = parse_tolerant(CaseErased, event.data)
-            async with notifier.sessions() as session, session.begin():
-                if await first_delivery(session, t.inbox, EVENTS_CONSUMER, event):
-                    await forget_citizen(session, erased.case_id, contents=True)
-            return
-        data = read_event(notifier, event)  # invalid data: ValidationError, straight to the dead letters
-        if data is None:
+def case_events_handler(
+    notifier: Notifier, delivery_wake: asyncio.Event,
+) -> tuple[Callable[[CloudEvent], Awaitable[None]], Callable[[list[CloudEvent]], Awaitable[None]]]:
+    """(one event, a batch): a batch in one transaction, in order; the events between erasures planned together."""
+
+    async def handle(events: list[CloudEvent]) -> None:
+        read: list[tuple[CloudEvent, Any]] = []
+        for event in events:  # invalid data: ValidationError, and the batch is taken one by one to dead-letter it
+            if event.type == CaseErased.ce_type:
+                read.append((event, parse_tolerant(CaseErased, event.data)))
+            elif (data := read_event(notifier, event)) is not None:
+                read.append((event, data))
+        if not read:
             return
         async with notifier.sessions() as session, session.begin():
-            if not await first_delivery(session, t.inbox, EVENTS_CONSUMER, event):
-                return
-            planned = await plan_notifications(notifier, session, event, data)
-            await track_overdue(session, event)
+            fresh = {id(e) for e in await first_deliveries(session, t.inbox, EVENTS_CONSUMER, [e for e, _ in read])}
+            run: list[tuple[CloudEvent, dict[str, Any]]] = []
+            planned = 0
+            for event, data in [*((e, d) for e, d in read if id(e) in fresh), (None, None)]:
+                if isinstance(data, dict) and event is not None:
+                    run.append((event, data))
+                    continue
+                planned += await plan_notifications(notifier, session, run)
+                for done, _ in run:
+                    await track_overdue(session, done)
+                run = []
+                if isinstance(data, CaseErased):
+                    await forget_citizen(session, data.case_id, contents=True)
         if planned:
             delivery_wake.set()
 
-    return handle
+    async def one(event: CloudEvent) -> None:
+        await handle([event])
+
+    return one, handle
 
 
 def contacts_handlers(
     notifier: Notifier, delivery_wake: asyncio.Event,
-) -> tuple[Callable[[CloudEvent], Awaitable[None]], Callable[[str], Awaitable[None]]]:
-    async def handle(event: CloudEvent) -> None:
-        contacts = parse_tolerant(CaseContacts, event.data)
+) -> tuple[Callable[[CloudEvent], Awaitable[None]], Callable[[list[CloudEvent]], Awaitable[None]],
+           Callable[[str], Awaitable[None]]]:
+    """(one record, a batch, a tombstone's erasure) of the contacts topic."""
+
+    async def handle(events: list[CloudEvent]) -> None:
+        read = [(event, parse_tolerant(CaseContacts, event.data)) for event in events]
         async with notifier.sessions() as session, session.begin():
-            if not await first_delivery(session, t.inbox, CONTACTS_CONSUMER, event):
-                return
-            insert = upsert(session, t.contacts)
+            fresh = {id(e) for e in await first_deliveries(session, t.inbox, CONTACTS_CONSUMER, [e for e, _ in read])}
+            now = datetime.now(UTC)
             # the name is not kept: no message uses it (data minimisation; an SMS never carries a full name)
-            values = dict(case_id=contacts.case_id, case_number=contacts.case_number, name="",
-                          phone=contacts.phone, email=contacts.email, language=contacts.language.value,
-                          updated_at=datetime.now(UTC))
-            await session.execute(insert.values(**values).on_conflict_do_update(
-                index_elements=["case_id"], set_={k: v for k, v in values.items() if k != "case_id"}))
+            latest = {c.case_id: dict(case_id=c.case_id, case_number=c.case_number, name="", phone=c.phone,
+                                      email=c.email, language=c.language.value, updated_at=now)
+                      for e, c in read if id(e) in fresh}  # a case's later record of the batch wins
+            if latest:
+                insert = upsert(session, t.contacts)
+                await session.execute(insert.values(list(latest.values())).on_conflict_do_update(
+                    index_elements=["case_id"],
+                    set_={k: insert.excluded[k] for k in next(iter(latest.values())) if k != "case_id"}))
         delivery_wake.set()
+
+    async def one(event: CloudEvent) -> None:
+        await handle([event])
 
     async def erase(case_id: str) -> None:
         """A tombstone: the case's personal data is erased; its undelivered citizen notifications are dropped."""
         async with notifier.sessions() as session, session.begin():
             await forget_citizen(session, case_id, contents=False)
 
-    return handle, erase
+    return one, handle, erase

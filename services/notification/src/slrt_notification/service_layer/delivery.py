@@ -99,38 +99,68 @@ async def _send(notifier: Notifier, item: Claimed) -> Delivery:
     return await channel.send(to=item.to, message=message, idempotency_key=item.row.notification_id)
 
 
-async def _record(notifier: Notifier, item: Claimed, result: Delivery, now: datetime) -> str:
-    row, attempts, n = item.row, item.attempt, t.notifications
-    this = n.c.notification_id == row.notification_id
+def _final(notifier: Notifier, item: Claimed, result: Delivery) -> tuple[str, str | None] | None:
+    """(status, reason) of a row that is done; None for one to try again."""
+    if result.outcome == "retry" and item.attempt < notifier.retry.attempts:
+        return None
+    status = {"sent": "sent", "skipped": "skipped"}.get(result.outcome, "failed")
+    reason = result.reason if status != "sent" else None
+    if status == "failed" and result.outcome == "retry":
+        reason = f"retries exhausted ({result.reason})"
+    return status, reason
+
+
+async def _record(notifier: Notifier, outcomes: list[tuple[Claimed, Delivery]], now: datetime) -> None:
+    """Record the outcomes of a round of deliveries in one transaction: retries on their own clocks, and
+    finished rows with their ``notification.sent``/``failed`` events. A row recorded already (another instance
+    claimed it after its lease ran out and finished first) is not recorded again."""
+    n = t.notifications
+    retries, finals = [], {}
+    for item, result in outcomes:
+        final = _final(notifier, item, result)
+        if final is None:
+            wait = backoff.delay(item.attempt, first=notifier.retry.first_seconds, cap=notifier.retry.max_seconds)
+            retries.append({"_id": item.row.notification_id, "_next": now + timedelta(seconds=wait),
+                            "_error": result.reason})
+            log.info("notification_retry", notification_id=item.row.notification_id, channel=item.row.channel,
+                     case_id=item.row.case_id, attempts=item.attempt, reason=result.reason, retry_in=round(wait, 2))
+        else:
+            finals.setdefault(final, []).append(item)
+    records, done = [], []
     async with notifier.sessions() as session, session.begin():
-        if result.outcome == "retry" and attempts < notifier.retry.attempts:
-            wait = backoff.delay(attempts, first=notifier.retry.first_seconds, cap=notifier.retry.max_seconds)
-            await session.execute(n.update().where(this, n.c.status == "pending").values(
-                next_attempt_at=now + timedelta(seconds=wait), last_error=result.reason))
-            log.info("notification_retry", notification_id=row.notification_id, channel=row.channel,
-                     attempts=attempts, reason=result.reason, retry_in=round(wait, 2))
-            return "retry"
-        status = {"sent": "sent", "skipped": "skipped"}.get(result.outcome, "failed")
-        reason = result.reason if status != "sent" else None
-        if status == "failed" and result.outcome == "retry":
-            reason = f"retries exhausted ({result.reason})"
-        done = await session.execute(n.update().where(this, n.c.status == "pending").values(
-            status=status, finished_at=now, last_error=reason))
-        if done.rowcount == 1 and status != "skipped" and not row.case_id.startswith("digest:"):
-            kind = NotificationSent if status == "sent" else NotificationFailed
-            event = kind(case_id=row.case_id, notification_id=row.notification_id, channel=row.channel,
-                         template=row.template, attempts=attempts, recipient=row.recipient, reason=reason)
-            await add_to_outbox(session, t.outbox, [to_kafka(
-                event, topic=notifier.topics.notification_events, source=SOURCE, key=row.case_id,
-                event_id=f"{row.notification_id}-{status}", trace_headers=current_trace_headers())])
-    notifier.outcomes[status] += 1
-    log.info("notification_" + status, notification_id=row.notification_id, channel=row.channel,
-             recipient=row.recipient, template=row.template, attempts=attempts, reason=reason)
-    return status
+        if retries:
+            await session.execute(n.update().where(n.c.notification_id == sa.bindparam("_id"), n.c.status == "pending")
+                                  .values(next_attempt_at=sa.bindparam("_next"), last_error=sa.bindparam("_error")),
+                                  retries)
+        for (status, reason), items in finals.items():
+            by_id = {i.row.notification_id: i for i in items}
+            changed = (await session.execute(n.update().where(n.c.notification_id.in_(sorted(by_id)),
+                                                              n.c.status == "pending")
+                                             .values(status=status, finished_at=now, last_error=reason)
+                                             .returning(n.c.notification_id))).scalars().all()
+            for notification_id in sorted(changed):
+                row = by_id[notification_id].row
+                done.append((by_id[notification_id], status, reason))
+                if status == "skipped" or row.case_id.startswith("digest:"):
+                    continue
+                kind = NotificationSent if status == "sent" else NotificationFailed
+                event = kind(case_id=row.case_id, notification_id=row.notification_id, channel=row.channel,
+                             template=row.template, attempts=by_id[notification_id].attempt,
+                             recipient=row.recipient, reason=reason)
+                trace = {"traceparent": row.traceparent} if row.traceparent else current_trace_headers()
+                records.append(to_kafka(event, topic=notifier.topics.notification_events, source=SOURCE,
+                                        key=row.case_id, event_id=f"{row.notification_id}-{status}",
+                                        trace_headers=trace))
+        await add_to_outbox(session, t.outbox, records)
+    for item, status, reason in done:
+        notifier.outcomes[status] += 1
+        log.info("notification_" + status, notification_id=item.row.notification_id, channel=item.row.channel,
+                 case_id=item.row.case_id, recipient=item.row.recipient, template=item.row.template,
+                 attempts=item.attempt, reason=reason)
 
 
-async def deliver(notifier: Notifier, item: Claimed) -> str:
-    """Send one claimed notification and record the outcome, in a span that joins the case's trace."""
+async def attempt(notifier: Notifier, item: Claimed) -> Delivery:
+    """Send one claimed notification, in a span that joins the case's trace; its outcome, not yet recorded."""
     parent = context_from({"traceparent": item.row.traceparent}) if item.row.traceparent else None
     attributes = {"slrt.notification_id": item.row.notification_id, "slrt.channel": item.row.channel,
                   "slrt.template": item.row.template, "slrt.recipient": item.row.recipient,
@@ -149,16 +179,21 @@ async def deliver(notifier: Notifier, item: Claimed) -> str:
             except Exception as exc:  # a timeout or a fault in a channel: the outcome is unknown, same key again
                 result = Delivery("retry", type(exc).__name__)
         span.set_attribute("slrt.outcome", result.outcome)
-        return await _record(notifier, item, result, datetime.now(UTC))
+        return result
 
 
 async def deliver_due(notifier: Notifier, *, now: datetime | None = None) -> int:
+    """Claim what is due, send it all at once, record every outcome in one transaction. If recording fails,
+    the rows stay claimed and are sent again, with the same key, when their lease runs out."""
     claimed = await claim_due(notifier, now or datetime.now(UTC), notifier.concurrency)
-    results = await asyncio.gather(*(deliver(notifier, item) for item in claimed), return_exceptions=True)
-    for result in results:  # the row stays claimed: it is tried again, same key, when its lease runs out
-        if isinstance(result, Exception):
-            log.warning("delivery_not_recorded", error=type(result).__name__)
-    if claimed:
+    results = await asyncio.gather(*(attempt(notifier, item) for item in claimed), return_exceptions=True)
+    outcomes = [(item, r if isinstance(r, Delivery) else Delivery("retry", type(r).__name__))
+                for item, r in zip(claimed, results, strict=True)]
+    if outcomes:
+        try:
+            await _record(notifier, outcomes, datetime.now(UTC))
+        except Exception as exc:
+            log.warning("delivery_not_recorded", error=type(exc).__name__, count=len(outcomes))
         notifier.woke()
     return len(claimed)
 

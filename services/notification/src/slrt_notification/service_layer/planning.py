@@ -50,27 +50,34 @@ def read_event(notifier: Notifier, event: CloudEvent) -> dict[str, Any] | None:
     return parse_tolerant(model, event.data).model_dump(mode="json")
 
 
-async def remember_case(session: AsyncSession, data: dict[str, Any]) -> None:
-    insert = upsert(session, t.cases)
-    await session.execute(insert.values(case_id=data["case_id"], case_number=data["case_number"],
-                                        region_code=data["region_code"]).on_conflict_do_nothing())
+async def remember_cases(session: AsyncSession, registered: list[dict[str, Any]]) -> None:
+    rows = {d["case_id"]: {"case_id": d["case_id"], "case_number": d["case_number"], "region_code": d["region_code"]}
+            for d in registered}
+    if rows:
+        await session.execute(upsert(session, t.cases).values(list(rows.values())).on_conflict_do_nothing())
 
 
-async def plan_notifications(notifier: Notifier, session: AsyncSession, event: CloudEvent,
-                             data: dict[str, Any]) -> int:
-    if event.type == CaseRegistered.ce_type:
-        await remember_case(session, data)
-    notices = notifier.rules.notices_for(event.type)
-    if not notices:
+async def plan_notifications(notifier: Notifier, session: AsyncSession,
+                             events: list[tuple[CloudEvent, dict[str, Any]]]) -> int:
+    """Plan the notifications of a batch of events (each with its checked data), with a few statements for
+    the batch; returns how many rows were planned (a redelivered event finds its rows there and adds none)."""
+    await remember_cases(session, [data for event, data in events if event.type == CaseRegistered.ce_type])
+    noticed = [(event, data, notices) for event, data in events if (notices := notifier.rules.notices_for(event.type))]
+    if not noticed:
         return 0
-    case = (await session.execute(sa.select(t.cases).where(t.cases.c.case_id == data["case_id"]))).first()
-    context = _context(data, case)
+    case_ids = sorted({data["case_id"] for _, data, _ in noticed})
+    cases = {row.case_id: row for row in await session.execute(
+        sa.select(t.cases).where(t.cases.c.case_id.in_(case_ids)))}
     now = datetime.now(UTC)
-    rows = [dict(notification_id=notification_id(event, notice.recipient, channel), case_id=data["case_id"],
-                 recipient=notice.recipient, address=address, channel=channel, template=notice.template,
-                 context=context, status="pending", attempts=0, next_attempt_at=now, created_at=now,
-                 traceparent=(event.traceparent or "")[:64] or None)
-            for notice in notices for channel, address in _addresses(notifier, notice, data, case)]
+    rows = []
+    for event, data, notices in noticed:
+        case = cases.get(data["case_id"])
+        context = _context(data, case)
+        rows += [dict(notification_id=notification_id(event, notice.recipient, channel), case_id=data["case_id"],
+                      recipient=notice.recipient, address=address, channel=channel, template=notice.template,
+                      context=context, status="pending", attempts=0, next_attempt_at=now, created_at=now,
+                      traceparent=(event.traceparent or "")[:64] or None)
+                 for notice in notices for channel, address in _addresses(notifier, notice, data, case)]
     if rows:
         await session.execute(upsert(session, t.notifications).on_conflict_do_nothing(), rows)
     return len(rows)
