@@ -62,7 +62,7 @@ def _bench(args: argparse.Namespace) -> int:
     from slrt.bench import run_bench
 
     pipeline = {"cases": args.cases, "latency_cases": args.latency_cases, "database": args.database,
-                "json_path": args.json, "profile_dir": args.profile, "keep": args.keep}
+                "json_path": args.json, "profile_dir": args.profile, "keep": args.keep, "instances": args.instances}
     return run_bench(args.only, quick=args.quick, pipeline=pipeline)
 
 
@@ -151,6 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                                         "(default 300)")
     bench.add_argument("--database", choices=["sqlite", "postgres"], default=None,
                        help="pipeline: the services' databases (default sqlite; postgres: SLRT_TEST_POSTGRES_URL)")
+    bench.add_argument("--instances", type=int, default=None, help="pipeline: instances of each service, one "
+                                                                    "consumer group each (default 1)")
     bench.add_argument("--json", type=Path, default=None, help="pipeline: write its figures to this file")
     bench.add_argument("--profile", type=Path, default=None, help="pipeline: py-spy profiles into this folder")
     bench.add_argument("--keep", type=Path, default=None, help="pipeline: keep the services' folder and logs here")

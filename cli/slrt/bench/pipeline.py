@@ -66,6 +66,7 @@ class Options:
     cases: int = 3000
     latency_cases: int = 300
     database: str = "sqlite"  # or "postgres"
+    instances: int = 1  # of each service, in one consumer group
     json_path: Path | None = None
     profile_dir: Path | None = None
     keep: Path | None = None
@@ -86,6 +87,7 @@ class Figures:
     database: str
     cases: int
     bootstrap: str
+    instances: int = 1
     raw: dict[str, float] = field(default_factory=dict)
     cases_per_s: float = 0.0
     ratio: float = 0.0
@@ -359,7 +361,8 @@ def _package(frame: str) -> str:
 
 
 def _print(report: Report, figures: Figures) -> None:
-    report.add(f"pipeline ({figures.database}, {figures.cases:,} registrations, commit {figures.commit})", [
+    instances = f", {figures.instances} instances of each service" if figures.instances > 1 else ""
+    report.add(f"pipeline ({figures.database}{instances}, {figures.cases:,} registrations, commit {figures.commit})", [
         ("raw pass-through, same broker, same size", f"{figures.raw['passthrough_per_s']:,.0f} msg/s"),
         ("cases/s into the read model (with their referrals)", f"{figures.cases_per_s:,.1f}"),
         ("ratio to the raw pass-through", f"{figures.ratio:.4f}"),
@@ -381,13 +384,14 @@ def _print(report: Report, figures: Figures) -> None:
 
 async def bench(options: Options) -> Figures:
     folder = options.keep or Path(tempfile.mkdtemp(prefix="slrt-bench-"))
-    async with System(folder, database=options.database, extra_env=BENCH_ENV) as system:
+    async with System(folder, database=options.database, instances=options.instances,
+                      extra_env=BENCH_ENV) as system:
         pipeline = Pipeline(system, options)
         sample = pipeline.registrations(64, http_every=0)
         size = sum(len(r.value) for r in sample) // len(sample)
         value = (sample[0].value + b" " * size)[:size]
         raw = await measure(system.bootstrap, options.cases, value)
-        figures = Figures(_commit(), options.database, options.cases, system.bootstrap,
+        figures = Figures(_commit(), options.database, options.cases, system.bootstrap, options.instances,
                           raw={"messages": options.cases, "bytes": size, "produce_per_s": round(raw.produce_per_s),
                                "consume_per_s": round(raw.consume_per_s),
                                "passthrough_per_s": round(raw.passthrough_per_s)})

@@ -5,7 +5,9 @@ Each service owns its database and applies its own migrations at start (``upgrad
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import weakref
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -82,8 +84,48 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, **kwargs)
 
 
+class _QueuedWriters:
+    """``async with session.begin()`` that first waits its turn in a first-come queue of the engine.
+
+    On SQLite every transaction takes the database's write lock at BEGIN; writers of one process that wait in
+    SQLite's busy handler are not served in order, so under load (a batch transaction, the outbox relay and
+    many HTTP requests at once) one of them could wait out the busy timeout. Queued here, each waits only for
+    those before it."""
+
+    def __init__(self, lock: asyncio.Lock, inner: Any) -> None:
+        self._lock, self._inner = lock, inner
+
+    async def __aenter__(self) -> Any:
+        await self._lock.acquire()
+        try:
+            return await self._inner.__aenter__()
+        except BaseException:
+            self._lock.release()
+            raise
+
+    async def __aexit__(self, *exc: Any) -> Any:
+        try:
+            return await self._inner.__aexit__(*exc)
+        finally:
+            self._lock.release()
+
+
+_WRITERS: weakref.WeakKeyDictionary[Any, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+class SqliteSession(AsyncSession):
+    writers: asyncio.Lock
+
+    def begin(self) -> Any:  # type: ignore[override]
+        return _QueuedWriters(self.writers, super().begin())
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    if engine.dialect.name != "sqlite":
+        return async_sessionmaker(engine, expire_on_commit=False)
+    writers = _WRITERS.setdefault(engine.sync_engine, asyncio.Lock())  # one queue per engine
+    session_class = type("QueuedSqliteSession", (SqliteSession,), {"writers": writers})
+    return async_sessionmaker(engine, expire_on_commit=False, class_=session_class)
 
 
 async def upgrade(engine: AsyncEngine, script_location: Path, *, version_table: str) -> None:
