@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from slrt_shared import db
 from slrt_shared.embedded_broker import port_is_free, wait_for_port
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from slrt.chaos.gateway import Gateways
 from slrt.chaos.link import Link
@@ -59,6 +60,7 @@ class System:
     services: dict[str, list[ServiceProcess]] = field(default_factory=dict)
     gateways: Gateways = field(default_factory=Gateways)
     _broker: subprocess.Popen[bytes] | None = None
+    _readers: dict[str, AsyncEngine] = field(default_factory=dict)
     _postgres: PostgresServer | None = None
 
     def url(self, service: str) -> str:
@@ -132,26 +134,29 @@ class System:
         process.start()
         await asyncio.to_thread(process.wait_ready, 120)
 
+    def _reader(self, service: str) -> AsyncEngine:
+        """One engine per service for looking at its database, kept for the run: it never takes SQLite's write
+        lock, and polling every few milliseconds costs no connection set-up."""
+        if service not in self._readers:
+            self._readers[service] = db.create_engine(self.databases[service].url, reads_only=True)
+        return self._readers[service]
+
     async def scalar(self, service: str, statement: str) -> Any:
-        engine = db.create_engine(self.databases[service].url)
-        try:
-            async with engine.connect() as conn:
-                return (await conn.execute(sa.text(statement))).scalar()
-        finally:
-            await engine.dispose()
+        async with self._reader(service).connect() as conn:
+            return (await conn.execute(sa.text(statement))).scalar()
 
     async def rows(self, service: str, statement: str) -> list[Any]:
-        engine = db.create_engine(self.databases[service].url)
-        try:
-            async with engine.connect() as conn:
-                return list((await conn.execute(sa.text(statement))).all())
-        finally:
-            await engine.dispose()
+        async with self._reader(service).connect() as conn:
+            return list((await conn.execute(sa.text(statement))).all())
 
     def logs(self) -> str:
         return "\n".join(p.log_text() for processes in self.services.values() for p in processes)
 
     async def __aexit__(self, *exc: object) -> None:
+        for engine in self._readers.values():
+            with contextlib.suppress(Exception):
+                await engine.dispose()
+        self._readers.clear()
         for processes in self.services.values():
             for process in processes:
                 await asyncio.to_thread(process.close)

@@ -53,9 +53,10 @@ def is_postgres(engine_or_session: Any) -> bool:
     return bind.dialect.name == "postgresql"
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def create_engine(url: str, *, reads_only: bool = False, **kwargs: Any) -> AsyncEngine:
     """An engine whose errors and logs never show statement parameters (``hide_parameters``): a failing INSERT
-    would otherwise print the citizen's row."""
+    would otherwise print the citizen's row. ``reads_only`` (a tool looking at a service's database from
+    outside): on SQLite its statements never take the write lock, so the service's writers never wait for it."""
     kwargs["hide_parameters"] = True
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -73,9 +74,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             # SQLite: take the write lock at BEGIN, so read-then-write transactions serialise instead of failing
             dbapi_conn.isolation_level = None
 
-        @event.listens_for(engine.sync_engine, "begin")
-        def _begin_immediate(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        if not reads_only:
+            @event.listens_for(engine.sync_engine, "begin")
+            def _begin_immediate(conn: Any) -> None:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     kwargs.setdefault("pool_size", 10)

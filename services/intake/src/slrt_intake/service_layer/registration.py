@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -24,8 +24,8 @@ from slrt_shared.db import is_postgres, upsert
 from slrt_shared.errors import SlrtError
 from slrt_shared.outbox import add_to_outbox
 from slrt_shared.pseudonyms import Pseudonyms
-from slrt_shared.request_ids import current_request_id
 from slrt_shared.regions import Desa, find_desa, parent_at
+from slrt_shared.request_ids import current_request_id
 from slrt_shared.telemetry import current_trace_headers
 from slrt_shared.topics import Topics
 from sqlalchemy.exc import IntegrityError
@@ -65,14 +65,14 @@ def body_hash(payload: Any) -> str:
 class Registering:
     """One registration to make: the request or command, whose idempotency key it carries and who asks.
 
-    ``extra(outcome)`` adds outbox records (a command's reply) in the same transaction; ``refused(conflict)``
+    ``reply(outcome)`` adds outbox records (a command's reply) in the same transaction; ``refused(conflict)``
     the records that answer a reused idempotency key (without it, the conflict is the caller's to raise)."""
 
     registration: CaseRegistration
     idempotency_key: str | None = None
     idempotency_scope: str = "http"
     principal: Principal | None = None
-    extra: Callable[[Outcome], list[KafkaRecord]] | None = None
+    reply: Callable[[Outcome], list[KafkaRecord]] | None = None
     refused: Callable[[IdempotencyConflict], list[KafkaRecord]] | None = None
     request_id: str | None = None
     trace_headers: dict[str, str] | None = None
@@ -157,7 +157,7 @@ async def register_in(session: AsyncSession, *, topics: Topics, pseudonyms: Pseu
     Each item gets the response stored under its idempotency key (``IdempotencyConflict`` when the body
     differs), or the citizen's open case for the same needs (linked, 200; a case made by an earlier item of the
     batch counts), or a new case (201). New and linked cases are audited as their ``principal``'s; the cases'
-    records and each item's ``extra`` go to the outbox in the items' order."""
+    records and each item's ``reply`` go to the outbox in the items' order."""
     stored = await _stored_responses(session, items)
     niks = {i.nik for i in items}
     await _lock_citizens(session, niks)
@@ -206,7 +206,7 @@ async def register_in(session: AsyncSession, *, topics: Topics, pseudonyms: Pseu
         audits.append(audit.row(item.principal, "case_linked" if outcome.status_code == 200 else "case_registered",
                                 outcome.body["case_id"], pseudonyms.citizen_ref(item.nik), None, now,
                                 request_id=item.request_id))
-        records += outcome.extra_records + (item.extra(outcome) if item.extra else [])
+        records += outcome.extra_records + (item.reply(outcome) if item.reply else [])
         if item.idempotency_key:
             keys.append({"scope": item.idempotency_scope, "key": item.idempotency_key, "body_hash": item.digest,
                          "status_code": outcome.status_code, "response": outcome.body, "created_at": now})
