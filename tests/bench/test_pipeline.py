@@ -20,8 +20,9 @@ async def test_a_small_run_carries_every_registration_and_measures_every_figure(
     await run(Report(), raw, quick=False, cases=80, latency_cases=12, database="sqlite", json_path=out)
     figures = json.loads(out.read_text())
     assert figures["arrived"] == 80  # every registration, none twice, into the read model with its referrals
-    assert set(figures["stage_seconds"]) == {"intake", "routing", "reporting"}
+    assert set(figures["stage_seconds"]) == {"intake", "routing", "reporting", "notification"}
     assert figures["cases_per_s"] > 0 and figures["raw"]["passthrough_per_s"] > 0
+    assert 0 < figures["sustained_per_s"] <= figures["cases_per_s"]
     assert figures["ratio"] == round(figures["cases_per_s"] / figures["raw"]["passthrough_per_s"], 4)
     assert figures["raw"]["messages"] == 80 and figures["raw"]["bytes"] > 300  # the same count, of the same size
     services = {"intake", "routing", "notification", "reporting"}

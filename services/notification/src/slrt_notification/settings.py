@@ -43,7 +43,7 @@ class NotificationSettings(ServiceSettings):
     sms_burst: int = Field(default=10, ge=1)
     email_per_second: float = Field(default=20.0, gt=0)
     email_burst: int = Field(default=40, ge=1)
-    delivery_concurrency: int = Field(default=10, ge=1, description="messages sent at once by one instance")
+    delivery_concurrency: int = Field(default=100, ge=1, description="messages sent at once by one instance")
     delivery_poll_seconds: float = Field(default=0.5, gt=0)
     contacts_wait_seconds: float = Field(default=3 * 86400, gt=0, description="a citizen's message waits this "
                                          "long for the case's contacts, then is skipped")

@@ -6,6 +6,8 @@ service's README): the rest of the service (claiming, retries, rate limits, even
 
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -39,12 +41,33 @@ class Channel(Protocol):
 
 
 class SmtpChannel:
+    """E-mail over SMTP, on connections kept open between messages (a few at once): one connection and
+    greeting per message would cost more than the message. A connection idle for longer than ``keep_idle``
+    seconds is closed instead of used (servers drop idle clients); one that failed is never used again."""
+
     name = "email"
 
     def __init__(self, *, host: str, port: int, sender: str, username: str | None, password: str | None,
-                 starttls: bool, timeout: float) -> None:
+                 starttls: bool, timeout: float, keep_idle: float = 10.0, connections: int = 4) -> None:
         self._host, self._port, self._from = host, port, sender
         self._user, self._password, self._starttls, self._timeout = username, password, starttls, timeout
+        self._keep_idle = keep_idle
+        self._idle: list[tuple[float, aiosmtplib.SMTP]] = []
+        self._slots = asyncio.Semaphore(connections)
+
+    async def _connection(self) -> aiosmtplib.SMTP:
+        now = time.monotonic()
+        while self._idle:
+            since, smtp = self._idle.pop()
+            if now - since < self._keep_idle and smtp.is_connected:
+                return smtp
+            await _close(smtp)
+        smtp = aiosmtplib.SMTP(hostname=self._host, port=self._port, timeout=self._timeout,
+                               start_tls=self._starttls)
+        await smtp.connect()
+        if self._user:
+            await smtp.login(self._user, self._password or "")
+        return smtp
 
     async def send(self, *, to: str, message: Rendered, idempotency_key: str) -> Delivery:
         mail = EmailMessage()
@@ -54,20 +77,44 @@ class SmtpChannel:
         mail["Message-ID"] = f"<{idempotency_key}@slrt.notification>"
         mail.set_content(message.text)
         mail.add_alternative(message.html, subtype="html")
-        try:
-            await aiosmtplib.send(mail, hostname=self._host, port=self._port, username=self._user,
-                                  password=self._password, start_tls=self._starttls, timeout=self._timeout)
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            codes = [r.code for r in exc.recipients]
-            return Delivery("permanent" if all(c >= 500 for c in codes) else "retry", f"smtp {max(codes)}")
-        except aiosmtplib.SMTPResponseException as exc:
-            return Delivery("permanent" if exc.code >= 500 else "retry", f"smtp {exc.code}")
-        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-            return Delivery("retry", type(exc).__name__)
+        async with self._slots:
+            smtp: aiosmtplib.SMTP | None = None
+            try:
+                smtp = await self._connection()
+                await smtp.send_message(mail)
+            except aiosmtplib.SMTPRecipientsRefused as exc:
+                await _close(smtp)  # a refused transaction leaves the connection in no known state
+                codes = [r.code for r in exc.recipients]
+                return Delivery("permanent" if all(c >= 500 for c in codes) else "retry", f"smtp {max(codes)}")
+            except aiosmtplib.SMTPResponseException as exc:
+                await _close(smtp)
+                return Delivery("permanent" if exc.code >= 500 else "retry", f"smtp {exc.code}")
+            except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+                await _close(smtp)
+                return Delivery("retry", type(exc).__name__)
+            except BaseException:
+                await _close(smtp)
+                raise
+            self._keep(smtp)
         return Delivery("sent")
 
+    def _keep(self, smtp: aiosmtplib.SMTP | None) -> None:
+        if smtp is not None and smtp.is_connected:
+            self._idle.append((time.monotonic(), smtp))
+
     async def close(self) -> None:
-        return None
+        idle, self._idle = self._idle, []
+        for _, smtp in idle:
+            await _close(smtp)
+
+
+async def _close(smtp: aiosmtplib.SMTP | None) -> None:
+    if smtp is None:
+        return
+    try:
+        await asyncio.wait_for(smtp.quit(), timeout=1.0)
+    except Exception:  # noqa: BLE001 - a connection that will not close politely is dropped
+        smtp.close()
 
 
 class SmsGatewayChannel:
