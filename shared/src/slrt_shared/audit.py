@@ -111,13 +111,15 @@ def current_trace_id() -> str | None:
 
 
 def row(principal: Principal | None, action: str, case_id: str | None, citizen_ref: str | None,
-        detail: dict[str, Any] | None, at: datetime, *, request_id: str | None = None) -> dict[str, Any]:
-    """An audit row, for ``record_rows``; the request id is the current one unless given (a batch of commands
-    names each command)."""
+        detail: dict[str, Any] | None, at: datetime, *, request_id: str | None = None,
+        trace_id: str | None = None) -> dict[str, Any]:
+    """An audit row, for ``record_rows``; the request id and trace id are the current ones unless given (a
+    batch of commands or requests names each one's own)."""
     return {
         "at": at, "subject": principal.sub[:200] if principal else SYSTEM,  # the column's width
         "role": principal.role.value if principal else SYSTEM, "action": action, "case_id": case_id,
-        "citizen_ref": citizen_ref, "request_id": request_id or current_request_id(), "trace_id": current_trace_id(),
+        "citizen_ref": citizen_ref, "request_id": request_id or current_request_id(),
+        "trace_id": trace_id or current_trace_id(),
         "detail": mask_personal_data(None, "", detail) if detail else None,
     }
 

@@ -18,6 +18,7 @@ the quarantined row is released (``release_quarantined``) or dropped (``drop_qua
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -207,6 +208,12 @@ async def add_to_outbox(session: AsyncSession, outbox: sa.Table, records: Iterab
     ]
     if rows:
         await session.execute(outbox.insert(), rows)
+        if is_postgres(session):  # delivered at commit, to the relays of every instance (``OutboxRelay.listen``)
+            await session.execute(sa.select(sa.func.pg_notify(NOTIFY_CHANNEL, "")))
+
+
+#: The PostgreSQL channel a commit that wrote outbox rows notifies (each service has a database of its own).
+NOTIFY_CHANNEL = "slrt_outbox"
 
 
 class OutboxRelay:
@@ -231,9 +238,15 @@ class OutboxRelay:
         self._lock_key = int.from_bytes(hashlib.sha256(f"outbox:{name}".encode()).digest()[:8], "big", signed=True)
         self.published = 0
         self.quarantined = 0
+        self.listening = False  # LISTENing for other instances' commits (PostgreSQL)
 
     def wake(self) -> None:
         self._wake.set()
+
+    @property
+    def woken(self) -> bool:
+        """A wake not yet taken: the relay is about to look for rows."""
+        return self._wake.is_set()
 
     async def publish_batch(self) -> int:
         """Publish up to one batch of pending rows; return how many were published or quarantined.
@@ -315,7 +328,53 @@ class OutboxRelay:
                                  t.c.published_at < datetime.now(UTC) - self._keep)
             )
 
+    async def listen(self) -> None:
+        """On PostgreSQL, wake when any instance commits outbox rows (``LISTEN``), instead of finding them at
+        the next poll; the connection is made again when it drops. Polling stays, for whatever a lost
+        notification would have told."""
+        engine = self._sessions.kw.get("bind")
+        if engine is None or not is_postgres(engine):
+            return
+        import asyncpg
+
+        dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        while True:
+            try:
+                await self._listen_once(asyncpg, dsn)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("outbox_listen_failed", error=type(exc).__name__, retry_in=self._poll * 4)
+            await asyncio.sleep(self._poll * 4)
+
+    async def _listen_once(self, asyncpg: Any, dsn: str) -> None:
+        connection = await asyncpg.connect(dsn, timeout=10)
+        try:
+            closed = asyncio.Event()
+            connection.add_termination_listener(lambda _: closed.set())
+            await connection.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
+            self.listening = True
+            self._wake.set()  # whatever was committed while no one listened
+            while not closed.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(closed.wait(), timeout=30)
+                if not closed.is_set():  # a connection that died without a word is found out here
+                    await asyncio.wait_for(connection.execute("SELECT 1"), timeout=10)
+        finally:
+            self.listening = False
+            if not connection.is_closed():
+                await connection.close()
+
     async def run(self) -> None:
+        listening = asyncio.create_task(self.listen(), name="outbox-listen")
+        try:
+            await self._publish_loop()
+        finally:
+            listening.cancel()
+            with contextlib.suppress(BaseException):
+                await listening
+
+    async def _publish_loop(self) -> None:
         backoff = self._poll
         rounds = 0
         while True:

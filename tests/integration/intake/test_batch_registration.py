@@ -7,6 +7,7 @@ across batches; the outbox holds each case's records and each command's reply in
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 from slrt_intake.adapters import tables as t
 from slrt_intake.app import MIGRATIONS
 from slrt_intake.service_layer import registration as uc
+from slrt_intake.service_layer.registrar import Registrar
 from slrt_shared import db
 from slrt_shared.contracts.commands import CaseRegistration
 from slrt_shared.contracts.envelope import KafkaRecord
@@ -103,3 +105,19 @@ async def test_numbers_run_on_across_batches_and_a_stored_key_answers_again(
         replies = (await session.execute(sa.select(t.outbox.c.key).where(t.outbox.c.topic == "batch.replies")
                                          .order_by(t.outbox.c.id))).scalars().all()
     assert replies == ["a", "b"]  # an answer given before is not sent again
+
+
+async def test_requests_that_arrive_together_are_registered_together_each_with_its_answer(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    registrar = Registrar(sessions=sessions, topics=TOPICS, pseudonyms=PSEUDONYMS)
+    niks = [f"32010115089500{i:02d}" for i in range(1, 21)]
+    items = [item(registration(nik), f"desk-{nik}", nik) for nik in niks]
+    items.append(item(registration(niks[0], needs=["PIP"]), f"desk-{niks[0]}", "conflict"))  # a reused key
+    results = await asyncio.gather(*(registrar.register(i) for i in items))
+    assert isinstance(results[-1], uc.IdempotencyConflict)
+    numbers = sorted(r.body["case_number"][-6:] for r in results[:-1])
+    assert numbers == [f"{n:06d}" for n in range(1, 21)]  # one case each, numbered without a gap
+    async with sessions() as session:
+        audited = (await session.execute(sa.select(t.audit_log.c.request_id).order_by(t.audit_log.c.id))).scalars()
+        assert list(audited) == niks  # each request's own id, in the order they came

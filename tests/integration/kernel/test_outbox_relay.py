@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -157,3 +158,35 @@ async def test_the_inbox_takes_a_batch_once_in_order(database_url) -> None:
 
 async def _at_least(reader: TopicReader, n: int) -> bool:
     return len(reader.records) >= n
+
+
+async def test_another_instance_s_commit_wakes_the_relay_on_postgresql(kafka_broker, topic_prefix, postgres) -> None:
+    """Rows written by another instance (nothing wakes this relay in-process, and its poll is an hour away) are
+    published because the commit notifies every relay listening on the database."""
+    md, outbox, _ = tables()
+    async with postgres.database() as url:
+        engine = db.create_engine(url)
+        async with engine.begin() as conn:
+            await conn.run_sync(md.create_all)
+        sessions = db.session_factory(engine)
+        topic = f"{topic_prefix}notified"
+        producer = make_producer(ServiceSettings(kafka_bootstrap=kafka_broker.bootstrap))
+        await producer.start()
+        relay = OutboxRelay(sessions=sessions, outbox=outbox, producer=lambda: producer, name="notified",
+                            poll_seconds=3600)
+        task = asyncio.create_task(relay.run())
+        try:
+            await eventually(lambda: relay.listening and not relay.woken)  # listening, and waiting for a wake
+            other = db.create_engine(url)  # another instance's engine
+            async with db.session_factory(other)() as session, session.begin():
+                await add_to_outbox(session, outbox, [to_kafka(
+                    CaseResolved(case_id="c", level=Level.DESA, at=datetime.now(UTC)), topic=topic, source="/t",
+                    key="c")])
+            await other.dispose()
+            await eventually(lambda: relay.published == 1)
+        finally:
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
+            await producer.stop()
+            await engine.dispose()

@@ -22,6 +22,7 @@ from slrt_intake.adapters import tables
 from slrt_intake.entrypoints import asyncapi, citizens, erasure, http, rights
 from slrt_intake.entrypoints.commands import CommandHandler
 from slrt_intake.service_layer import case_status, key_retention, retention
+from slrt_intake.service_layer.registrar import Registrar
 from slrt_intake.settings import IntakeSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -35,6 +36,7 @@ class IntakeContext:
     kafka: KafkaRuntime
     relay: OutboxRelay
     pseudonyms: Pseudonyms
+    registrar: Registrar
 
 
 def build_app(settings: IntakeSettings) -> FastAPI:
@@ -44,7 +46,8 @@ def build_app(settings: IntakeSettings) -> FastAPI:
     kafka = KafkaRuntime(settings)
     relay = OutboxRelay(sessions=sessions, outbox=tables.outbox, producer=lambda: kafka.producer, name="intake",
                         poll_seconds=settings.outbox_poll_seconds)
-    ctx = IntakeContext(settings, engine, sessions, kafka, relay, pseudonyms)
+    ctx = IntakeContext(settings, engine, sessions, kafka, relay, pseudonyms,
+                        Registrar(sessions=sessions, topics=settings.topics, pseudonyms=pseudonyms))
     commands = CommandHandler(sessions=sessions, topics=settings.topics, pseudonyms=pseudonyms,
                               wake=relay.wake)
     verifier = verifier_from(settings)

@@ -8,9 +8,12 @@ from fastapi import APIRouter, Body, Header, Path, Request
 from fastapi.responses import JSONResponse
 from slrt_shared.access.http import auth_responses, callers, forbidden
 from slrt_shared.access.principal import NATIONAL, Principal, Role
+from slrt_shared.audit import current_trace_id
 from slrt_shared.contracts.commands import CaseRegistration, ComplaintBody
 from slrt_shared.contracts.fields import IDENTIFIER_PATTERN
 from slrt_shared.http import FieldError
+from slrt_shared.request_ids import current_request_id
+from slrt_shared.telemetry import current_trace_headers
 
 from slrt_intake.entrypoints.views import ERRORS, CaseRecord, ComplaintFiledView, Registered
 from slrt_intake.service_layer import records
@@ -65,14 +68,13 @@ async def register_case(
     ctx = _ctx(request)
     if not caller.covers(body.address.region_code):
         raise forbidden(["body", "address", "region_code"])
-    try:
-        outcome = await uc.register_case(sessions=ctx.sessions, topics=ctx.settings.topics,
-                                         pseudonyms=ctx.pseudonyms, registration=body,
-                                         idempotency_key=idempotency_key, principal=caller)
-    except uc.IdempotencyConflict:
+    outcome = await ctx.registrar.register(uc.Registering(
+        body, idempotency_key, "http", caller, request_id=current_request_id(), trace_headers=current_trace_headers(),
+        trace_id=current_trace_id()))
+    if isinstance(outcome, uc.IdempotencyConflict):
         raise FieldError(409, ["header", "Idempotency-Key"], type_="idempotency_conflict",
                          en="this Idempotency-Key was used with another body",
-                         id_="Idempotency-Key ini sudah dipakai dengan isi yang lain") from None
+                         id_="Idempotency-Key ini sudah dipakai dengan isi yang lain")
     ctx.relay.wake()
     return JSONResponse(outcome.body, status_code=outcome.status_code)
 

@@ -76,6 +76,7 @@ class Registering:
     refused: Callable[[IdempotencyConflict], list[KafkaRecord]] | None = None
     request_id: str | None = None
     trace_headers: dict[str, str] | None = None
+    trace_id: str | None = None
     payload: dict[str, Any] = field(init=False)
     digest: str = field(init=False)
 
@@ -205,7 +206,7 @@ async def register_in(session: AsyncSession, *, topics: Topics, pseudonyms: Pseu
                                                                  "warnings")}, "linked": True})
         audits.append(audit.row(item.principal, "case_linked" if outcome.status_code == 200 else "case_registered",
                                 outcome.body["case_id"], pseudonyms.citizen_ref(item.nik), None, now,
-                                request_id=item.request_id))
+                                request_id=item.request_id, trace_id=item.trace_id))
         records += outcome.extra_records + (item.reply(outcome) if item.reply else [])
         if item.idempotency_key:
             keys.append({"scope": item.idempotency_scope, "key": item.idempotency_key, "body_hash": item.digest,
@@ -296,28 +297,6 @@ class _Planned:
             to_kafka(contacts, topic=topics.case_contacts, source=SOURCE, key=case.case_id, trace_headers=trace),
             to_kafka(registered, topic=topics.case_events, source=SOURCE, key=case.case_id, trace_headers=trace),
         ]
-
-
-async def register_case(
-    *,
-    sessions: async_sessionmaker[AsyncSession],
-    topics: Topics,
-    pseudonyms: Pseudonyms,
-    registration: CaseRegistration,
-    idempotency_key: str | None = None,
-    idempotency_scope: str = "http",
-    extra: Any = None,
-    principal: Principal | None = None,
-) -> Outcome:
-    """Register one case (or answer the stored response / the linked open case); ``IdempotencyConflict`` when
-    the key was used with another body. ``extra(outcome)`` may add outbox records in the same transaction."""
-    item = Registering(registration, idempotency_key, idempotency_scope, principal, extra,
-                       request_id=current_request_id())
-    result = (await in_transaction(sessions, lambda session: register_in(
-        session, topics=topics, pseudonyms=pseudonyms, items=[item])))[0]
-    if isinstance(result, IdempotencyConflict):
-        raise result
-    return result
 
 
 async def in_transaction(sessions: async_sessionmaker[AsyncSession],
