@@ -176,14 +176,20 @@ async def test_another_instance_s_commit_wakes_the_relay_on_postgresql(kafka_bro
                             poll_seconds=3600)
         task = asyncio.create_task(relay.run())
         try:
-            await eventually(lambda: relay.listening and not relay.woken)  # listening, and waiting for a wake
+            async def waiting() -> bool:  # listening, and waiting for a wake
+                return relay.listening and not relay.woken
+
+            async def published() -> bool:
+                return relay.published == 1
+
+            await eventually(waiting)
             other = db.create_engine(url)  # another instance's engine
             async with db.session_factory(other)() as session, session.begin():
                 await add_to_outbox(session, outbox, [to_kafka(
                     CaseResolved(case_id="c", level=Level.DESA, at=datetime.now(UTC)), topic=topic, source="/t",
                     key="c")])
             await other.dispose()
-            await eventually(lambda: relay.published == 1)
+            await eventually(published)
         finally:
             task.cancel()
             with contextlib.suppress(BaseException):
