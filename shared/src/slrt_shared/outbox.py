@@ -253,67 +253,88 @@ class OutboxRelay:
 
         Rows of a key with a quarantined row are not read. A row refused for good at ``send`` is quarantined
         and the later rows of its key in the batch are not sent; a transient failure raises, marking nothing.
+
+        On PostgreSQL the rows are read, published and marked in one transaction holding the relay's advisory
+        lock, so one instance publishes at a time. On SQLite (one process per database) the rows are read in
+        one short transaction and marked in another: the database's only write lock is not held while the
+        broker acknowledges, so the service's other writers do not wait for it.
         """
-        t = self._outbox
-        async with self._sessions() as session, session.begin():
-            if is_postgres(session):
+        if is_postgres(self._sessions.kw["bind"]):
+            async with self._sessions() as session, session.begin():
                 got = await session.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(self._lock_key)))
                 if not got:
                     return 0
-            q = t.alias("q")
-            rows = (
-                await session.execute(
-                    sa.select(t.c.id, t.c.topic, t.c.key, t.c.value, t.c.headers)
-                    .where(t.c.published_at.is_(None), t.c.quarantined_at.is_(None),
-                           ~sa.exists().where(q.c.key == t.c.key, q.c.id < t.c.id, q.c.published_at.is_(None),
-                                              q.c.quarantined_at.is_not(None)))
-                    .order_by(t.c.id)
-                    .limit(self._batch)
-                )
-            ).all()
-            if not rows:
-                return 0
-            producer = self._producer()
-            sent: list[tuple[Any, Any]] = []
-            refused: dict[int, str] = {}
-            stopped: set[str] = set()  # keys with a row refused in this batch: nothing later of theirs is sent
-            for row in rows:
-                if row.key is not None and row.key in stopped:
-                    continue
-                try:
-                    if not _TOPIC.fullmatch(row.topic) or row.topic in (".", ".."):
-                        raise InvalidTopicName(row.topic)
-                    headers = [(k, v.encode()) for k, v in row.headers]
-                    key = row.key.encode() if row.key is not None else None
-                    sent.append((row, await producer.send(row.topic, row.value, key=key, headers=headers)))
-                except Exception as exc:
-                    reason = failure_kind(exc)
-                    if reason is None:
-                        raise
-                    refused[row.id] = f"{reason}: {type(exc).__name__}"
-                    if row.key is not None:
-                        stopped.add(row.key)
-            results = await asyncio.gather(*(f for _, f in sent), return_exceptions=True)
-            failed = [(row, r) for (row, _), r in zip(sent, results, strict=True) if isinstance(r, BaseException)]
-            for _, exc in failed:
-                if failure_kind(exc) is None:
-                    raise exc
-            for row, exc in failed:  # refused by the broker; rows already sent after it stay sent
-                refused[row.id] = f"{failure_kind(exc)}: {type(exc).__name__}"
-            now = datetime.now(UTC)
-            published = [row.id for (row, _), r in zip(sent, results, strict=True) if not isinstance(r, BaseException)]
-            if published:
-                await session.execute(t.update().where(t.c.id.in_(published)).values(published_at=now))
-            by_id = {row.id: row for row in rows}
-            for row_id, reason in refused.items():
-                await session.execute(t.update().where(t.c.id == row_id)
-                                      .values(quarantined_at=now, quarantine_reason=reason))
-                row = by_id[row_id]
-                log.warning("outbox_row_quarantined", outbox_id=row_id, topic=row.topic, key=row.key,
-                            reason=reason)
+                rows = await self._pending(session)
+                published, refused = await self._send(rows)
+                await self._mark(session, rows, published, refused)
+        else:
+            async with self._sessions() as session:
+                async with session.begin():
+                    rows = await self._pending(session)
+                published, refused = await self._send(rows)
+                if published or refused:
+                    async with session.begin():
+                        await self._mark(session, rows, published, refused)
         self.published += len(published)
         self.quarantined += len(refused)
         return len(published) + len(refused)
+
+    async def _pending(self, session: AsyncSession) -> list[Any]:
+        t = self._outbox
+        q = t.alias("q")
+        return list((await session.execute(
+            sa.select(t.c.id, t.c.topic, t.c.key, t.c.value, t.c.headers)
+            .where(t.c.published_at.is_(None), t.c.quarantined_at.is_(None),
+                   ~sa.exists().where(q.c.key == t.c.key, q.c.id < t.c.id, q.c.published_at.is_(None),
+                                      q.c.quarantined_at.is_not(None)))
+            .order_by(t.c.id)
+            .limit(self._batch))).all())
+
+    async def _send(self, rows: list[Any]) -> tuple[list[int], dict[int, str]]:
+        """Send the rows in order and wait for the broker: the ids published, and the refused ones' reasons."""
+        if not rows:
+            return [], {}
+        producer = self._producer()
+        sent: list[tuple[Any, Any]] = []
+        refused: dict[int, str] = {}
+        stopped: set[str] = set()  # keys with a row refused in this batch: nothing later of theirs is sent
+        for row in rows:
+            if row.key is not None and row.key in stopped:
+                continue
+            try:
+                if not _TOPIC.fullmatch(row.topic) or row.topic in (".", ".."):
+                    raise InvalidTopicName(row.topic)
+                headers = [(k, v.encode()) for k, v in row.headers]
+                key = row.key.encode() if row.key is not None else None
+                sent.append((row, await producer.send(row.topic, row.value, key=key, headers=headers)))
+            except Exception as exc:
+                reason = failure_kind(exc)
+                if reason is None:
+                    raise
+                refused[row.id] = f"{reason}: {type(exc).__name__}"
+                if row.key is not None:
+                    stopped.add(row.key)
+        results = await asyncio.gather(*(f for _, f in sent), return_exceptions=True)
+        failed = [(row, r) for (row, _), r in zip(sent, results, strict=True) if isinstance(r, BaseException)]
+        for _, exc in failed:
+            if failure_kind(exc) is None:
+                raise exc
+        for row, exc in failed:  # refused by the broker; rows already sent after it stay sent
+            refused[row.id] = f"{failure_kind(exc)}: {type(exc).__name__}"
+        return [row.id for (row, _), r in zip(sent, results, strict=True) if not isinstance(r, BaseException)], refused
+
+    async def _mark(self, session: AsyncSession, rows: list[Any], published: list[int],
+                    refused: dict[int, str]) -> None:
+        t = self._outbox
+        now = datetime.now(UTC)
+        if published:
+            await session.execute(t.update().where(t.c.id.in_(published)).values(published_at=now))
+        by_id = {row.id: row for row in rows}
+        for row_id, reason in refused.items():
+            await session.execute(t.update().where(t.c.id == row_id)
+                                  .values(quarantined_at=now, quarantine_reason=reason))
+            row = by_id[row_id]
+            log.warning("outbox_row_quarantined", outbox_id=row_id, topic=row.topic, key=row.key, reason=reason)
 
     async def held(self) -> Held:
         """How many rows are quarantined and how many rows of their keys they hold back."""
