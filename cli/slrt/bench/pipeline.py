@@ -40,6 +40,7 @@ import httpx
 from aiokafka import AIOKafkaProducer
 from slrt_shared.access.devkey import DevKey
 from slrt_shared.access.principal import Principal, Role
+from slrt_shared.contracts.commands import CaseRegistration
 
 from slrt.bench.raw_broker import RawBroker, measure
 from slrt.bench.report import Report
@@ -149,7 +150,8 @@ class Pipeline:
             body["citizen"]["language"] = "id"
             self._serial += 1
             by = "http" if http_every and i % http_every == 0 else "command"
-            reg = Registration(body, by, str(uuid.uuid4()), len(body["needs"]))
+            # one referral per need the case carries: those asked for and those its PPKS and household imply
+            reg = Registration(body, by, str(uuid.uuid4()), len(CaseRegistration.model_validate(body).all_needs()))
             reg.value = json.dumps(body).encode()
             out.append(reg)
         return out
@@ -196,12 +198,16 @@ class Pipeline:
             await producer.stop()
 
     async def counts(self) -> dict[str, int]:
-        intake, routing, reporting, unsent = await asyncio.gather(
+        """Cases held by intake, routing and reporting; referrals of routing and of reporting; messages unsent."""
+        intake, routing, referred, reporting, reported, unsent = await asyncio.gather(
             self.system.scalar("intake", "SELECT count(*) FROM cases"),
+            self.system.scalar("routing", "SELECT count(*) FROM cases"),
             self.system.scalar("routing", "SELECT count(*) FROM referrals"),
+            self.system.scalar("reporting", "SELECT count(*) FROM cases"),
             self.system.scalar("reporting", "SELECT count(*) FROM referrals"),
             self.system.scalar("notification", "SELECT count(*) FROM notifications WHERE status = 'pending'"))
-        return {"intake": int(intake), "routing": int(routing), "reporting": int(reporting), "unsent": int(unsent)}
+        return {"intake": int(intake), "routing": int(routing), "referred": int(referred),
+                "reporting": int(reporting), "reported": int(reported), "unsent": int(unsent)}
 
     async def read_model_cases(self) -> int:
         return int(await self.system.scalar("reporting", "SELECT count(*) FROM cases"))
@@ -210,8 +216,8 @@ class Pipeline:
         regs = self.registrations(self.options.cases, http_every=HTTP_EVERY)
         before = await self.counts()
         before_cases = await self.read_model_cases()
-        targets = {"intake": before["intake"] + len(regs), "routing": before["routing"] + sum(r.needs for r in regs),
-                   "reporting": before["reporting"] + sum(r.needs for r in regs)}
+        targets = {"intake": before["intake"] + len(regs), "routing": before["routing"] + len(regs),
+                   "reporting": before["reporting"] + len(regs)}
         idle = await self.idle_cpu()
         figures.idle_cpu_percent = {k: round(v * 100, 1) for k, v in idle.items()}
         cpu0 = self.cpu()
@@ -226,7 +232,9 @@ class Pipeline:
                 raise sending.exception()  # type: ignore[misc]
             now = await self.counts()
             for stage, target in targets.items():
-                if stage not in done and now[stage] >= target:
+                # reporting: every case, and every referral routing made (rules add needs to what was asked)
+                complete = stage != "reporting" or ("routing" in done and now["reported"] >= now["referred"])
+                if stage not in done and now[stage] >= target and complete:
                     done[stage] = time.perf_counter() - start
             if "reporting" in done and now["unsent"] == 0:  # every message of every case delivered (or given up)
                 done.setdefault("notification", time.perf_counter() - start)
