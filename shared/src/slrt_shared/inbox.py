@@ -7,13 +7,15 @@ older than ``SLRT_DEDUP_RETENTION_HOURS`` (by ``received_at``, indexed)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slrt_shared.contracts.envelope import CloudEvent
 from slrt_shared.db import upsert
+
+T = TypeVar("T")
 
 #: The index the purge finds old rows by (each service's migration adds it: ``create_inbox_received_index``).
 RECEIVED_INDEX = "ix_inbox_received_at"
@@ -85,3 +87,11 @@ async def first_deliveries(session: AsyncSession, inbox: sa.Table, consumer: str
         {"consumer": consumer, "source": source, "event_id": event_id, "received_at": now}
         for source, event_id in unique])}
     return [event for key, event in unique.items() if key in taken]
+
+
+async def first_deliveries_of(session: AsyncSession, inbox: sa.Table, consumer: str,
+                              items: list[tuple[CloudEvent, T]]) -> list[tuple[CloudEvent, T]]:
+    """``first_deliveries`` for events read with what was made of them: the pairs whose event is new to
+    ``consumer``, in order."""
+    fresh = {id(e) for e in await first_deliveries(session, inbox, consumer, [e for e, _ in items])}
+    return [(event, made) for event, made in items if id(event) in fresh]

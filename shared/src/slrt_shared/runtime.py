@@ -54,11 +54,17 @@ class KafkaRuntime:
                                backoff_seconds=self.settings.consumer_retry_backoff_seconds,
                                max_message_bytes=self.settings.kafka_max_message_bytes, **options)
 
-    def batched(self, single: ReliableHandler, handle_batch: Any) -> ReliableBatchHandler:
-        """``single``'s messages a batch at a time: ``handle_batch`` gets the readable ones in one call (and the
-        senders, when ``single`` authenticates); ``single`` takes what cannot be read, and each message of a
-        batch that failed."""
-        return ReliableBatchHandler(name=single.name, handle_batch=handle_batch, single=single,
+    def batched(self, name: str, handle_batch: Any, **options: Any) -> ReliableBatchHandler:
+        """Messages a batch at a time: ``handle_batch`` gets the readable ones in one call (``(event, sender)``
+        pairs with ``authenticate``). What cannot be read, and each message of a batch that failed, goes to a
+        ``reliable`` handler (with ``options``: ``authenticate``, ``on_tombstone``) that calls ``handle_batch``
+        with a batch of one."""
+
+        async def one(event: Any, *sender: Any) -> None:
+            await handle_batch([(event, *sender)] if sender else [event])
+
+        single = self.reliable(name, one, **options)
+        return ReliableBatchHandler(name=name, handle_batch=handle_batch, single=single,
                                     authenticate=single.verifier)
 
     @property

@@ -91,5 +91,11 @@ def current_trace_headers() -> dict[str, str]:
     return carrier
 
 
+def trace_headers_of(traceparent: str | None) -> dict[str, str]:
+    """The trace a message or row came with (its ``traceparent``), so the work it starts goes on in it; the
+    current span's when it came with none."""
+    return {"traceparent": traceparent} if traceparent else current_trace_headers()
+
+
 def context_from(headers: Mapping[str, str]) -> Context:
     return propagate.extract(dict(headers))

@@ -52,18 +52,14 @@ def build_app(settings: IntakeSettings) -> FastAPI:
                               wake=relay.wake)
     verifier = verifier_from(settings)
     kafka.subscribe(settings.topics.intake_commands, group="commands",
-                    handler=kafka.batched(kafka.reliable("intake-commands", commands, authenticate=verifier),
-                                          commands.batch),
+                    handler=kafka.batched("intake-commands", commands.batch, authenticate=verifier),
                     description="case.register and complaint.file commands from agencies")
 
     async def follow_routing(events: list[CloudEvent]) -> None:
         await case_status.follow(sessions=sessions, events=events)
 
-    async def follow_one(event: CloudEvent) -> None:
-        await follow_routing([event])
-
     kafka.subscribe(settings.topics.case_events, group="case-events",
-                    handler=kafka.batched(kafka.reliable(case_status.CONSUMER, follow_one), follow_routing),
+                    handler=kafka.batched(case_status.CONSUMER, follow_routing),
                     description="routing's reports (referred, resolved, closed, reopened) keep intake's status")
 
     kafka.uses(settings.topics.case_events, settings.topics.case_contacts, settings.topics.intake_replies)

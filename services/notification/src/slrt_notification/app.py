@@ -18,7 +18,12 @@ from slrt_notification.adapters.directory import load_directory
 from slrt_notification.adapters.rate_limit import TokenBucket
 from slrt_notification.adapters.rule_files import load_rules, load_templates
 from slrt_notification.entrypoints import asyncapi
-from slrt_notification.entrypoints.events import case_events_handler, contacts_handlers
+from slrt_notification.entrypoints.events import (
+    CONTACTS_CONSUMER,
+    EVENTS_CONSUMER,
+    case_events_handler,
+    contacts_handlers,
+)
 from slrt_notification.service_layer.context import Notifier, RetryPolicy
 from slrt_notification.service_layer.delivery import run_deliveries
 from slrt_notification.service_layer.digest import run_digests
@@ -59,14 +64,12 @@ def build_app(settings: NotificationSettings) -> FastAPI:
         wake_relay=relay.wake)
     wake = asyncio.Event()
 
-    on_contacts, contacts_batch, on_erasure = contacts_handlers(notifier, wake)
+    contacts_batch, on_erasure = contacts_handlers(notifier, wake)
     kafka.subscribe(settings.topics.case_contacts, group="contacts",
-                    handler=kafka.batched(kafka.reliable("notification-contacts", on_contacts, on_tombstone=on_erasure),
-                                          contacts_batch),
+                    handler=kafka.batched(CONTACTS_CONSUMER, contacts_batch, on_tombstone=on_erasure),
                     description="citizens' contact details (restricted); a tombstone erases them")
-    one_event, event_batch = case_events_handler(notifier, wake)
     kafka.subscribe(settings.topics.case_events, group="case-events",
-                    handler=kafka.batched(kafka.reliable("notification-case-events", one_event), event_batch),
+                    handler=kafka.batched(EVENTS_CONSUMER, case_events_handler(notifier, wake)),
                     description="what happened to a case: who is told what (the notification rules)")
     kafka.uses(settings.topics.notification_events)
 

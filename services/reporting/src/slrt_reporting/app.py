@@ -7,7 +7,6 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from slrt_shared import db
-from slrt_shared.consumer import ReliableBatchHandler
 from slrt_shared.purge import inbox_horizon, purge_loops
 from slrt_shared.runtime import KafkaRuntime
 from slrt_shared.service import service_app
@@ -15,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from slrt_reporting.adapters import tables as t
 from slrt_reporting.entrypoints import asyncapi, exports, http
-from slrt_reporting.entrypoints.events import CONSUMER, projection_batch_handler, projection_handler
+from slrt_reporting.entrypoints.events import CONSUMER, projection_batch_handler
 from slrt_reporting.service_layer.rebuild import ensure_current
 from slrt_reporting.settings import ReportingSettings
 
@@ -36,10 +35,8 @@ def build_app(settings: ReportingSettings) -> FastAPI:
     for topic, group, what in ((settings.topics.case_events, "projection-cases", "case events"),
                                (settings.topics.notification_events, "projection-notifications",
                                 "notification outcomes")):
-        single = kafka.reliable(CONSUMER, projection_handler(sessions))
         kafka.subscribe(topic, group=group, description=f"{what} into the event log and the read models",
-                        handler=ReliableBatchHandler(name=CONSUMER, handle_batch=projection_batch_handler(sessions),
-                                                     single=single))
+                        handler=kafka.batched(CONSUMER, projection_batch_handler(sessions)))
 
     async def rebuild_if_rules_changed() -> None:
         await ensure_current(engine)

@@ -37,9 +37,8 @@ def build_app(settings: RoutingSettings) -> FastAPI:
                       wake=relay.wake)
 
     verifier = verifier_from(settings)
-    one_event, event_batch = events.case_events_handler(routing)
     kafka.subscribe(settings.topics.case_events, group="case-events",
-                    handler=kafka.batched(kafka.reliable("routing-case-events", one_event), event_batch),
+                    handler=kafka.batched(events.CASE_EVENTS_CONSUMER, events.case_events_handler(routing)),
                     description="registrations dispatch referrals; complaints reopen resolved cases")
     kafka.subscribe(settings.topics.referral_updates, group="referral-updates",
                     handler=kafka.reliable("routing-referral-updates", events.referral_updates_handler(routing),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
+from itertools import groupby
 from typing import Any
 
 from pydantic import ValidationError
@@ -33,7 +34,7 @@ from slrt_shared.errors import error_items
 from slrt_shared.failures import Reason, Unusable
 from slrt_shared.outbox import add_to_outbox
 from slrt_shared.pseudonyms import Pseudonyms
-from slrt_shared.telemetry import current_trace_headers
+from slrt_shared.telemetry import trace_headers_of
 from slrt_shared.topics import Topics
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -59,12 +60,8 @@ class CommandHandler:
         self._sessions, self._topics, self._pseudonyms, self._wake = sessions, topics, pseudonyms, wake
 
     def _reply(self, command: CloudEvent, data: CommandAccepted | CommandRejected) -> KafkaRecord:
-        trace = {"traceparent": command.traceparent} if command.traceparent else current_trace_headers()
-        return to_kafka(data, topic=self._topics.intake_replies, source=uc.SOURCE,
-                        key=command.key or command.id, event_id=f"reply-{command.id}"[:100], trace_headers=trace)
-
-    async def __call__(self, command: CloudEvent, sender: Sender) -> None:
-        await self.batch([(command, sender)])
+        return to_kafka(data, topic=self._topics.intake_replies, source=uc.SOURCE, key=command.key or command.id,
+                        event_id=f"reply-{command.id}"[:100], trace_headers=trace_headers_of(command.traceparent))
 
     async def batch(self, commands: list[tuple[CloudEvent, Sender]]) -> None:
         for command, _ in commands:  # before any work: the batch is then taken one by one, to dead-letter it
@@ -73,18 +70,16 @@ class CommandHandler:
         steps = [self._step(command, sender) for command, sender in commands]
 
         async def work(session: AsyncSession) -> None:
-            run: list[uc.Registering] = []
-            for step in [*steps, None]:
-                if isinstance(step, uc.Registering):
-                    run.append(step)
+            for registrations, run in groupby(steps, key=lambda step: isinstance(step, uc.Registering)):
+                if registrations:
+                    await uc.register_in(session, topics=self._topics, pseudonyms=self._pseudonyms,
+                                         items=list(run))  # type: ignore[arg-type]
                     continue
-                if run:
-                    await uc.register_in(session, topics=self._topics, pseudonyms=self._pseudonyms, items=run)
-                    run = []
-                if isinstance(step, list):
-                    await add_to_outbox(session, t.outbox, step)
-                elif step is not None:
-                    await step(session)
+                for step in run:
+                    if isinstance(step, list):
+                        await add_to_outbox(session, t.outbox, step)
+                    else:
+                        await step(session)  # type: ignore[operator]
 
         await uc.in_transaction(self._sessions, work)
         self._wake()
@@ -123,7 +118,7 @@ class CommandHandler:
                                               "type": "idempotency_conflict"}])
 
         return uc.Registering(reg, f"{command.source}|{command.id}"[:200], "command", sender, reply, refused,
-                              request_id=command.id, trace_headers=_trace(command))
+                              request_id=command.id, trace_headers=trace_headers_of(command.traceparent))
 
     def _complaint(self, command: CloudEvent, sender: Principal) -> Step:
         try:
@@ -140,7 +135,8 @@ class CommandHandler:
             try:
                 await uc.file_complaint_in(
                     session, topics=self._topics, case_id=filed.case_id, complaint=body, extra=reply,
-                    scope=sender.scope, principal=sender, request_id=command.id, trace_headers=_trace(command),
+                    scope=sender.scope, principal=sender, request_id=command.id,
+                    trace_headers=trace_headers_of(command.traceparent),
                     complaint_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{command.source}|{command.id}")))
             except uc.CaseNotFound:
                 await add_to_outbox(session, t.outbox, self._rejection(
@@ -148,7 +144,3 @@ class CommandHandler:
 
         return file
 
-
-def _trace(command: CloudEvent) -> dict[str, str] | None:
-    """The command's own trace, so each case of a batch goes on in the trace its sender began."""
-    return {"traceparent": command.traceparent} if command.traceparent else None

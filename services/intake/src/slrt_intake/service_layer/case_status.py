@@ -10,7 +10,7 @@ from slrt_shared.codes import CaseStatus, Level
 from slrt_shared.contracts import case_events as ce
 from slrt_shared.contracts.base import EventData, parse_tolerant
 from slrt_shared.contracts.envelope import CloudEvent
-from slrt_shared.inbox import first_deliveries
+from slrt_shared.inbox import first_deliveries_of
 from slrt_shared.logging import get_logger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -48,18 +48,17 @@ async def follow(*, sessions: async_sessionmaker[AsyncSession], events: list[Clo
     reports = [(event, *FOLLOWED[event.type]) for event in events if event.type in FOLLOWED]
     if not reports:
         return 0  # intake's own events and others' come back on this topic: nothing to do
-    parsed = [(event, parse_tolerant(model, event.data), change) for event, model, change in reports]
+    parsed = [(event, (parse_tolerant(model, event.data), change)) for event, model, change in reports]
     async with sessions() as session, session.begin():
-        fresh = {id(e) for e in await first_deliveries(session, t.inbox, CONSUMER, [e for e, _, _ in parsed])}
-        parsed = [p for p in parsed if id(p[0]) in fresh]
-        case_ids = sorted({report.case_id for _, report, _ in parsed})
+        parsed = await first_deliveries_of(session, t.inbox, CONSUMER, parsed)
+        case_ids = sorted({report.case_id for _, (report, _) in parsed})
         if not case_ids:
             return 0
         cases = {row.case_id: {"status": row.status, "level": row.level} for row in await session.execute(
             sa.select(t.cases.c.case_id, t.cases.c.status, t.cases.c.level).where(t.cases.c.case_id.in_(case_ids)))}
         before = {case_id: dict(row) for case_id, row in cases.items()}
         owners, applied = [], 0
-        for event, report, change in parsed:
+        for event, (report, change) in parsed:
             row = cases.get(report.case_id)
             if row is None:
                 log.info("report_on_unknown_case", ce_type=event.type, case_id=report.case_id)

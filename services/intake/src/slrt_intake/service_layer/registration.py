@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from slrt_shared import audit
 from slrt_shared.access.principal import NATIONAL, Principal
 from slrt_shared.access.queries import within
-from slrt_shared.codes import CaseStatus, Level
+from slrt_shared.codes import CaseStatus, Level, Programme
 from slrt_shared.contracts.case_events import CaseRegistered, ComplaintFiled, HouseholdInfo
 from slrt_shared.contracts.commands import CaseRegistration, ComplaintBody
 from slrt_shared.contracts.contacts import CaseContacts
@@ -181,7 +181,7 @@ async def register_in(session: AsyncSession, *, topics: Topics, pseudonyms: Pseu
         if linked is not None:
             plans.append(_Linked(linked))
         else:
-            planned = _Planned(item, str(uuid.uuid4()), now)
+            planned = _Planned(item, str(uuid.uuid4()), now, requested)
             open_cases.setdefault(item.nik, []).append(planned.open_case)
             plans.append(planned)
     await _number(session, [p for p in plans if isinstance(p, _Planned)], now.year, pseudonyms)
@@ -248,7 +248,7 @@ class _Linked:
 class _Planned:
     """A new case of a batch, before and after its number is known."""
 
-    def __init__(self, item: Registering, case_id: str, now: datetime) -> None:
+    def __init__(self, item: Registering, case_id: str, now: datetime, needs: list[Programme]) -> None:
         self.item, self.case_id, self.now = item, case_id, now
         region = item.registration.address.region_code
         desa = find_desa(region)
@@ -257,7 +257,7 @@ class _Planned:
         self.desa = desa
         self.kabupaten = parent_at(region, Level.KABUPATEN)
         # what a later item of the batch links to; filled in once the number is known
-        self.open_case: dict[str, Any] = {"needs": [n.value for n in item.registration.all_needs()]}
+        self.open_case: dict[str, Any] = {"needs": [n.value for n in needs]}
 
     def number(self, sequence: int, pseudonyms: Pseudonyms) -> None:
         reg = self.item.registration

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from itertools import groupby
 from typing import Any
 
 from slrt_shared.contracts import CloudEvent, parse_tolerant
 from slrt_shared.contracts.case_events import CaseErased
 from slrt_shared.contracts.contacts import CaseContacts
 from slrt_shared.db import upsert
-from slrt_shared.inbox import first_deliveries
+from slrt_shared.inbox import first_deliveries_of
 
 from slrt_notification.adapters import tables as t
 from slrt_notification.service_layer.context import Notifier
@@ -25,8 +26,8 @@ CONTACTS_CONSUMER = "notification-contacts"
 
 def case_events_handler(
     notifier: Notifier, delivery_wake: asyncio.Event,
-) -> tuple[Callable[[CloudEvent], Awaitable[None]], Callable[[list[CloudEvent]], Awaitable[None]]]:
-    """(one event, a batch): a batch in one transaction, in order; the events between erasures planned together."""
+) -> Callable[[list[CloudEvent]], Awaitable[None]]:
+    """A batch in one transaction, in order; the events between erasures planned together."""
 
     async def handle(events: list[CloudEvent]) -> None:
         read: list[tuple[CloudEvent, Any]] = []
@@ -37,44 +38,38 @@ def case_events_handler(
                 read.append((event, data))
         if not read:
             return
+        planned = 0
         async with notifier.sessions() as session, session.begin():
-            fresh = {id(e) for e in await first_deliveries(session, t.inbox, EVENTS_CONSUMER, [e for e, _ in read])}
-            run: list[tuple[CloudEvent, dict[str, Any]]] = []
-            planned = 0
-            for event, data in [*((e, d) for e, d in read if id(e) in fresh), (None, None)]:
-                if isinstance(data, dict) and event is not None:
-                    run.append((event, data))
+            fresh = await first_deliveries_of(session, t.inbox, EVENTS_CONSUMER, read)
+            for erasures, run in groupby(fresh, key=lambda pair: isinstance(pair[1], CaseErased)):
+                if erasures:
+                    for _, erased in run:
+                        await forget_citizen(session, erased.case_id, contents=True)
                     continue
+                run = list(run)
                 planned += await plan_notifications(notifier, session, run)
-                for done, _ in run:
-                    await track_overdue(session, done)
-                run = []
-                if isinstance(data, CaseErased):
-                    await forget_citizen(session, data.case_id, contents=True)
+                for event, _ in run:
+                    await track_overdue(session, event)
         if planned:
             delivery_wake.set()
 
-    async def one(event: CloudEvent) -> None:
-        await handle([event])
-
-    return one, handle
+    return handle
 
 
 def contacts_handlers(
     notifier: Notifier, delivery_wake: asyncio.Event,
-) -> tuple[Callable[[CloudEvent], Awaitable[None]], Callable[[list[CloudEvent]], Awaitable[None]],
-           Callable[[str], Awaitable[None]]]:
-    """(one record, a batch, a tombstone's erasure) of the contacts topic."""
+) -> tuple[Callable[[list[CloudEvent]], Awaitable[None]], Callable[[str], Awaitable[None]]]:
+    """(a batch, a tombstone's erasure) of the contacts topic."""
 
     async def handle(events: list[CloudEvent]) -> None:
         read = [(event, parse_tolerant(CaseContacts, event.data)) for event in events]
         async with notifier.sessions() as session, session.begin():
-            fresh = {id(e) for e in await first_deliveries(session, t.inbox, CONTACTS_CONSUMER, [e for e, _ in read])}
             now = datetime.now(UTC)
             # the name is not kept: no message uses it (data minimisation; an SMS never carries a full name)
             latest = {c.case_id: dict(case_id=c.case_id, case_number=c.case_number, name="", phone=c.phone,
                                       email=c.email, language=c.language.value, updated_at=now)
-                      for e, c in read if id(e) in fresh}  # a case's later record of the batch wins
+                      for _, c in await first_deliveries_of(session, t.inbox, CONTACTS_CONSUMER, read)}
+            # a case's later record of the batch wins
             if latest:
                 insert = upsert(session, t.contacts)
                 await session.execute(insert.values(list(latest.values())).on_conflict_do_update(
@@ -82,12 +77,9 @@ def contacts_handlers(
                     set_={k: insert.excluded[k] for k in next(iter(latest.values())) if k != "case_id"}))
         delivery_wake.set()
 
-    async def one(event: CloudEvent) -> None:
-        await handle([event])
-
     async def erase(case_id: str) -> None:
         """A tombstone: the case's personal data is erased; its undelivered citizen notifications are dropped."""
         async with notifier.sessions() as session, session.begin():
             await forget_citizen(session, case_id, contents=False)
 
-    return one, handle, erase
+    return handle, erase

@@ -24,7 +24,7 @@ from slrt_shared.contracts.notification_events import NotificationFailed, Notifi
 from slrt_shared.db import is_postgres
 from slrt_shared.logging import get_logger
 from slrt_shared.outbox import add_to_outbox
-from slrt_shared.telemetry import context_from, current_trace_headers
+from slrt_shared.telemetry import context_from, trace_headers_of
 
 from slrt_notification.adapters import tables as t
 from slrt_notification.adapters.channels import Delivery
@@ -147,10 +147,9 @@ async def _record(notifier: Notifier, outcomes: list[tuple[Claimed, Delivery]], 
                 event = kind(case_id=row.case_id, notification_id=row.notification_id, channel=row.channel,
                              template=row.template, attempts=by_id[notification_id].attempt,
                              recipient=row.recipient, reason=reason)
-                trace = {"traceparent": row.traceparent} if row.traceparent else current_trace_headers()
                 records.append(to_kafka(event, topic=notifier.topics.notification_events, source=SOURCE,
                                         key=row.case_id, event_id=f"{row.notification_id}-{status}",
-                                        trace_headers=trace))
+                                        trace_headers=trace_headers_of(row.traceparent)))
         await add_to_outbox(session, t.outbox, records)
     for item, status, reason in done:
         notifier.outcomes[status] += 1

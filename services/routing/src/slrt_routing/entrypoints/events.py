@@ -3,6 +3,8 @@ the inbox within the use case's transaction, call the use case."""
 
 from __future__ import annotations
 
+from itertools import groupby
+
 from slrt_shared.access.policy import door
 from slrt_shared.access.tokens import TokenRejected
 from slrt_shared.consumer import Sender
@@ -11,7 +13,7 @@ from slrt_shared.contracts.case_events import CaseErased, CaseRegistered, Compla
 from slrt_shared.contracts.referral_updates import ReferralUpdate
 from slrt_shared.errors import PermanentError
 from slrt_shared.failures import Reason, Unusable
-from slrt_shared.inbox import first_deliveries, first_delivery
+from slrt_shared.inbox import first_deliveries_of, first_delivery
 from slrt_shared.request_ids import bound_request_id
 
 from slrt_routing.adapters import tables as t
@@ -32,28 +34,21 @@ def case_events_handler(routing: Routing):  # type: ignore[no-untyped-def]
             return  # routing's own events and others' come back on this topic: nothing to do
         parsed = [(e, parse_tolerant(CASE_EVENTS[e.type], e.data)) for e in wanted]  # invalid: one by one
         async with routing.sessions() as session, session.begin():
-            fresh = {id(e) for e in await first_deliveries(session, t.inbox, CASE_EVENTS_CONSUMER, wanted)}
-            run: list[CaseRegistered] = []
-            traces: dict[str, str] = {}
-            for event, data in [*((e, d) for e, d in parsed if id(e) in fresh), (None, None)]:
-                if isinstance(data, CaseRegistered):
-                    run.append(data)
-                    if event is not None and event.traceparent:
-                        traces[data.case_id] = event.traceparent
+            fresh = await first_deliveries_of(session, t.inbox, CASE_EVENTS_CONSUMER, parsed)
+            for registrations, run in groupby(fresh, key=lambda pair: isinstance(pair[1], CaseRegistered)):
+                if registrations:
+                    run = list(run)
+                    await dispatch.on_cases_registered(routing, session, [data for _, data in run], traces={
+                        data.case_id: event.traceparent for event, data in run if event.traceparent})
                     continue
-                if run:
-                    await dispatch.on_cases_registered(routing, session, run, traces=traces)
-                    run, traces = [], {}
-                if isinstance(data, CaseErased):
-                    await erasure.on_case_erased(session, data)
-                elif isinstance(data, ComplaintFiled):
-                    await dispatch.on_complaint_filed(routing, session, data)
+                for _, data in run:
+                    if isinstance(data, CaseErased):
+                        await erasure.on_case_erased(session, data)
+                    else:
+                        await dispatch.on_complaint_filed(routing, session, data)
         routing.woke()
 
-    async def one(event: CloudEvent) -> None:
-        await handle([event])
-
-    return one, handle
+    return handle
 
 
 CASE_EVENTS = {m.ce_type: m for m in (CaseRegistered, ComplaintFiled, CaseErased)}

@@ -12,7 +12,7 @@ from slrt_shared.contracts.base import EventData
 from slrt_shared.contracts.envelope import to_kafka
 from slrt_shared.outbox import add_to_outbox
 from slrt_shared.regions import time_zone_of
-from slrt_shared.telemetry import current_trace_headers
+from slrt_shared.telemetry import trace_headers_of
 from slrt_shared.topics import Topics
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -55,11 +55,10 @@ class Routing:
                           traces: dict[str, str] | None = None) -> None:
         """Events of several cases, ``(case_id, event)`` in the order each case's subscribers see them; a case
         in ``traces`` (its ``traceparent``) goes on in that trace, the others in the current one."""
-        trace = current_trace_headers()
         traces = traces or {}
         await add_to_outbox(session, t.outbox, [
             to_kafka(e, topic=self.topics.case_events, source=SOURCE, key=case_id,
-                     trace_headers={"traceparent": traces[case_id]} if case_id in traces else trace)
+                     trace_headers=trace_headers_of(traces.get(case_id)))
             for case_id, e in events
         ])
 
