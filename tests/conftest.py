@@ -28,6 +28,7 @@ MARKS_BY_FIXTURE = {
     "broker_behind_link": ("broker",),
     "service_processes": ("broker", "slow"),
     "system": ("broker", "e2e", "slow"),
+    "drill": ("broker", "e2e", "slow"),
     "chromium": ("browser",),
     "postgres": ("postgres",),
     "chaos": ("broker", "slow", "faults"),

@@ -1,6 +1,6 @@
 """``slrt``: the console script. ``slrt dev`` (what ``make run`` starts), ``slrt serve <service>``,
 ``slrt broker``, ``slrt demo``, ``slrt bench``, ``slrt replay``, ``slrt token``, ``slrt audit``, ``slrt outbox``,
-``slrt dlt``, ``slrt chaos``."""
+``slrt dlt``, ``slrt chaos``, ``slrt trace``."""
 
 from __future__ import annotations
 
@@ -111,6 +111,13 @@ def _outbox(args: argparse.Namespace) -> int:
     return run_outbox(args.action, args.service, args.ids, every=args.all, as_json=args.json)
 
 
+def _trace(args: argparse.Namespace) -> int:
+    from slrt.trace import run_trace
+
+    return run_trace(args.case, Path(args.file) if args.file else CliSettings().spans_file,
+                     statements=args.statements)
+
+
 def _sinks(args: argparse.Namespace) -> int:
     import asyncio
     from pathlib import Path
@@ -204,6 +211,12 @@ def build_parser() -> argparse.ArgumentParser:
     chaos.add_argument("--json", type=Path, default=None, help="also write the outcomes as JSON to this file")
     chaos.add_argument("--keep", type=Path, default=None, help="keep each scenario's logs under this folder")
     chaos.set_defaults(func=_chaos)
+    trace = sub.add_parser("trace", help="one case's trace as a tree: services, durations, waits, errors")
+    trace.add_argument("case", help="the case id, or its case number (like 3201-2026-000042)")
+    trace.add_argument("--file", default=None, help="the spans file (default: SLRT_TRACE_FILE, else "
+                                                      "./var/traces.jsonl, where `slrt dev` keeps them)")
+    trace.add_argument("--statements", action="store_true", help="each database statement, not their sum")
+    trace.set_defaults(func=_trace)
     sinks = sub.add_parser("sinks", help="development SMTP and SMS sinks (started by `slrt dev`)")
     sinks.add_argument("--dir", default=None)
     sinks.set_defaults(func=_sinks)

@@ -121,6 +121,7 @@ def run_dev(settings: CliSettings) -> int:
             "SLRT_DEV_ADMIN_TOKEN": token,
             "SLRT_VAR_DIR": str(var),  # the development signing key of `slrt token issue` lives here
             "PYTHONUNBUFFERED": "1",
+            "SLRT_TRACE_FILE": str(settings.spans_file),  # every service's spans, for `slrt trace`
         })
         env.update(pseudonym_env(settings, var))
         for name in SERVICES:
@@ -162,6 +163,8 @@ def _banner(settings: CliSettings, token: str, var: Path, sinks: bool) -> None:
         f"  Admin token       {token}   (nasional; send it as: Authorization: Bearer <token>)",
         "  Scoped tokens     .venv/bin/slrt token issue --role operator --region 32.01.01",
         "                    (roles: operator, supervisor, owner --owner <id>, analyst, admin; --ttl 8h)",
+        f"  A case's trace    .venv/bin/slrt trace <case_number>   (spans in {settings.spans_file})",
+        f"  Metrics           http://127.0.0.1:{settings.intake_port}/metrics   (every service on its port)",
     ]
     if sinks:
         lines.append(f"  Mail and SMS sent http://127.0.0.1:{settings.sink_http_port}/   (files in {var / 'sinks'})")

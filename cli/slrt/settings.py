@@ -33,6 +33,11 @@ class CliSettings(BaseSettings):
     smtp_host: str | None = None
     test_postgres_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"  # scratch databases: tests, benches
     sms_gateway_url: str | None = None
+    trace_file: Path | None = None  # unset: `slrt dev` keeps every service's spans in var_dir/traces.jsonl
+
+    @property
+    def spans_file(self) -> Path:
+        return (self.trace_file or self.var_dir / "traces.jsonl").resolve()
 
     def service_port(self, name: str) -> int:
         return int(getattr(self, f"{name}_port"))

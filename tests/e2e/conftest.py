@@ -31,6 +31,21 @@ class System:
 @pytest.fixture
 def system(tmp_path: Path, broker_factory: Callable[[], EmbeddedBroker],
            service_processes: Callable[..., ServiceProcess]) -> Iterator[System]:
+    yield from _system(tmp_path, broker_factory, service_processes, {})
+
+
+@pytest.fixture
+def drill(tmp_path: Path, broker_factory: Callable[[], EmbeddedBroker],
+          service_processes: Callable[..., ServiceProcess]) -> Iterator[System]:
+    """The system in an SLA drill (each level's deadline 4 seconds after the last), its spans in ``traces.jsonl``
+    as ``slrt dev`` keeps them."""
+    yield from _system(tmp_path, broker_factory, service_processes, {
+        "SLRT_SLA_OVERRIDE_SECONDS": "4", "SLRT_TRACE_FILE": str(tmp_path / "traces.jsonl"),
+        "OTEL_BSP_SCHEDULE_DELAY": "200"})
+
+
+def _system(tmp_path: Path, broker_factory: Callable[[], EmbeddedBroker],
+            service_processes: Callable[..., ServiceProcess], extra: dict[str, str]) -> Iterator[System]:
     broker = broker_factory()
     mailbox = Mailbox()
     smtp = SmtpServer(mailbox)
@@ -44,6 +59,7 @@ def system(tmp_path: Path, broker_factory: Callable[[], EmbeddedBroker],
     }
     for name in SERVICES:
         env[f"SLRT_{name.upper()}_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / f'{name}.db'}"
+    env.update(extra)
     services = {name: service_processes(name, env) for name in SERVICES}
     try:
         for service in services.values():

@@ -18,6 +18,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 
+from slrt_shared import spans
 from slrt_shared.access.messages import sender_headers, sender_of
 from slrt_shared.access.principal import Principal
 from slrt_shared.access.tokens import TokenRejected, TokenVerifier
@@ -114,6 +115,7 @@ class ReliableHandler:
         max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
     ) -> None:
         self.name = name
+        self.group: str | None = None  # the consumer group, once subscribed (for the spans)
         self.verifier = authenticate
         self._handle = handle
         self._dead = dead_letters
@@ -157,8 +159,9 @@ class ReliableHandler:
         except Unusable as exc:  # dead-lettered with whoever sent it, once that is known
             await self.give_up(record, exc, 1, exc.reason, verified)
             return
-        await self._attempt(record, lambda: self._handle(event) if self.verifier is None
-                            else self._handle(event, sender), ce_type=event.type, sender=verified)
+        with spans.processing([(record, event)], consumer=self.name, group=self.group, current=True) as (traced,):
+            await self._attempt(record, lambda: self._handle(traced) if self.verifier is None
+                                else self._handle(traced, sender), ce_type=event.type, sender=verified)
 
     async def _attempt(self, record: Any, work: Callable[[], Awaitable[None]], *, ce_type: str,
                        sender: Principal | None = None) -> None:
@@ -212,19 +215,32 @@ class ReliableBatchHandler:
         self._handle_batch = handle_batch
         self._single = single
         self._verifier = authenticate
+        self._group: str | None = None
+
+    @property
+    def group(self) -> str | None:
+        """The consumer group, once subscribed (its single handler's too)."""
+        return self._group
+
+    @group.setter
+    def group(self, value: str | None) -> None:
+        self._group = self._single.group = value
 
     async def __call__(self, records: list[Any]) -> None:
-        run: list[tuple[Any, Any]] = []  # (record, what the batch handler gets for it)
-        for record in records:
-            try:
-                event = read(record, max_bytes=self._single.max_message_bytes)
-            except (Undecodable, Unusable):
-                await self._run(run)
-                run = []
-                await self._single(record)  # reads it again and dead-letters it (or a tombstone) with its reason
-                continue
-            run.append((record, event if self._verifier is None else (event, await self._sender(event))))
-        await self._run(run)
+        if not records:
+            return
+        with spans.batch(records[0].topic, len(records), consumer=self.name, group=self.group):
+            run: list[tuple[Any, CloudEvent, Sender | None]] = []
+            for record in records:
+                try:
+                    event = read(record, max_bytes=self._single.max_message_bytes)
+                except (Undecodable, Unusable):
+                    await self._run(run)
+                    run = []
+                    await self._single(record)  # reads it again and dead-letters it (or a tombstone) with its reason
+                    continue
+                run.append((record, event, None if self._verifier is None else await self._sender(event)))
+            await self._run(run)
 
     async def _sender(self, event: CloudEvent) -> Sender:
         try:
@@ -232,16 +248,20 @@ class ReliableBatchHandler:
         except TokenRejected as exc:
             return exc
 
-    async def _run(self, run: list[tuple[Any, Any]]) -> None:
+    async def _run(self, run: list[tuple[Any, CloudEvent, Sender | None]]) -> None:
         if not run:
             return
         try:
-            await self._handle_batch([item for _, item in run])
+            with spans.processing([(record, event) for record, event, _ in run], consumer=self.name,
+                                  group=self.group) as events:
+                await self._handle_batch(events if self._verifier is None
+                                         else [(event, sender) for event, (_, _, sender) in zip(events, run,
+                                                                                                 strict=True)])
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             if is_transient(exc):
                 raise Paused(exc) from exc
             log.warning("batch_failed_one_by_one", consumer=self.name, size=len(run), error=type(exc).__name__)
-            for record, _ in run:
+            for record, _, _ in run:
                 await self._single(record)

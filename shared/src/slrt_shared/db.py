@@ -79,11 +79,24 @@ def create_engine(url: str, *, reads_only: bool = False, **kwargs: Any) -> Async
             def _begin_immediate(conn: Any) -> None:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
 
+            _traced(engine)
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
     kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, **kwargs)
+    if not reads_only:
+        _traced(engine)
+    return engine
+
+
+def _traced(engine: AsyncEngine) -> None:
+    """A span per statement (its text has placeholders, never the parameters), in the trace of the work."""
+    from opentelemetry import metrics, trace
+    from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
+
+    usage = metrics.get_meter("slrt.db").create_up_down_counter("db.client.connections.usage")
+    EngineTracer(trace.get_tracer("opentelemetry.instrumentation.sqlalchemy"), engine.sync_engine, usage)
 
 
 class _QueuedWriters:

@@ -8,9 +8,11 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from opentelemetry import propagate, trace
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from slrt_shared import spans
 from slrt_shared.errors import error_items, wants_indonesian
 from slrt_shared.logging import mask_text
 from slrt_shared.pauses import Degraded
@@ -121,8 +123,37 @@ def mask_url_attributes(span: Any, scope: dict[str, Any] | None = None) -> None:
             span.set_attribute(name, mask_text(value))
 
 
+class TraceResponses:
+    """ASGI middleware (inside the request's server span): every answer carries that span's ``traceparent``, so
+    a caller can find its request in the traces; a route with ``{case_id}`` marks the span as about that case."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        span = trace.get_current_span()
+        carrier: dict[str, str] = {}
+        propagate.inject(carrier)
+
+        async def traced(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                case_id = (scope.get("path_params") or {}).get("case_id")
+                if case_id:
+                    spans.about_case(str(case_id), span=span)
+                if carrier.get("traceparent"):
+                    headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"traceparent"]
+                    message = {**message, "headers": [*headers, (b"traceparent", carrier["traceparent"].encode())]}
+            await send(message)
+
+        await self.app(scope, receive, traced)
+
+
 def instrument(app: FastAPI) -> None:
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
+    app.add_middleware(TraceResponses)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics",
-                                       server_request_hook=mask_url_attributes)
+                                       server_request_hook=mask_url_attributes, exclude_spans=["receive", "send"])

@@ -29,8 +29,10 @@ from typing import Any
 import sqlalchemy as sa
 from aiokafka import AIOKafkaProducer
 from aiokafka import errors as kafka_errors
+from opentelemetry.trace import Span
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from slrt_shared import spans
 from slrt_shared.contracts.envelope import KafkaRecord
 from slrt_shared.db import BigId, is_postgres
 from slrt_shared.logging import get_logger
@@ -283,7 +285,7 @@ class OutboxRelay:
         t = self._outbox
         q = t.alias("q")
         return list((await session.execute(
-            sa.select(t.c.id, t.c.topic, t.c.key, t.c.value, t.c.headers)
+            sa.select(t.c.id, t.c.topic, t.c.key, t.c.value, t.c.headers, t.c.created_at)
             .where(t.c.published_at.is_(None), t.c.quarantined_at.is_(None),
                    ~sa.exists().where(q.c.key == t.c.key, q.c.id < t.c.id, q.c.published_at.is_(None),
                                       q.c.quarantined_at.is_not(None)))
@@ -295,33 +297,48 @@ class OutboxRelay:
         if not rows:
             return [], {}
         producer = self._producer()
-        sent: list[tuple[Any, Any]] = []
+        sent: list[tuple[Any, Any, Span]] = []  # (row, its future, its span)
         refused: dict[int, str] = {}
         stopped: set[str] = set()  # keys with a row refused in this batch: nothing later of theirs is sent
-        for row in rows:
-            if row.key is not None and row.key in stopped:
-                continue
-            try:
-                if not _TOPIC.fullmatch(row.topic) or row.topic in (".", ".."):
-                    raise InvalidTopicName(row.topic)
-                headers = [(k, v.encode()) for k, v in row.headers]
-                key = row.key.encode() if row.key is not None else None
-                sent.append((row, await producer.send(row.topic, row.value, key=key, headers=headers)))
-            except Exception as exc:
-                reason = failure_kind(exc)
-                if reason is None:
-                    raise
-                refused[row.id] = f"{reason}: {type(exc).__name__}"
-                if row.key is not None:
-                    stopped.add(row.key)
-        results = await asyncio.gather(*(f for _, f in sent), return_exceptions=True)
-        failed = [(row, r) for (row, _), r in zip(sent, results, strict=True) if isinstance(r, BaseException)]
+        producing: list[Span] = []
+        try:
+            for row in rows:
+                if row.key is not None and row.key in stopped:
+                    continue
+                stored = dict(row.headers)
+                span = spans.sending(row.topic, row.key, stored, created_at=row.created_at)
+                producing.append(span)
+                try:
+                    if not _TOPIC.fullmatch(row.topic) or row.topic in (".", ".."):
+                        raise InvalidTopicName(row.topic)
+                    traceparent = spans.traceparent_of(span)  # the consumer's span is a child of this one
+                    headers = [(k, v.encode()) for k, v in row.headers if k != "traceparent" or not traceparent]
+                    headers += [("traceparent", traceparent.encode())] if traceparent else []
+                    key = row.key.encode() if row.key is not None else None
+                    sent.append((row, await producer.send(row.topic, row.value, key=key, headers=headers), span))
+                except Exception as exc:
+                    spans.failed(span, exc)
+                    reason = failure_kind(exc)
+                    if reason is None:
+                        raise
+                    refused[row.id] = f"{reason}: {type(exc).__name__}"
+                    if row.key is not None:
+                        stopped.add(row.key)
+            results = await asyncio.gather(*(f for _, f, _ in sent), return_exceptions=True)
+            for (_, _, span), result in zip(sent, results, strict=True):
+                if isinstance(result, BaseException):
+                    spans.failed(span, result)
+        finally:
+            for span in producing:
+                span.end()
+        failed = [(row, r) for (row, _, _), r in zip(sent, results, strict=True) if isinstance(r, BaseException)]
         for _, exc in failed:
             if failure_kind(exc) is None:
                 raise exc
         for row, exc in failed:  # refused by the broker; rows already sent after it stay sent
             refused[row.id] = f"{failure_kind(exc)}: {type(exc).__name__}"
-        return [row.id for (row, _), r in zip(sent, results, strict=True) if not isinstance(r, BaseException)], refused
+        return [row.id for (row, _, _), r in zip(sent, results, strict=True) if not isinstance(r, BaseException)], \
+            refused
 
     async def _mark(self, session: AsyncSession, rows: list[Any], published: list[int],
                     refused: dict[int, str]) -> None:

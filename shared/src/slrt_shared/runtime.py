@@ -21,7 +21,6 @@ from slrt_shared.kafka import ensure_topics, make_broker, make_producer
 from slrt_shared.logging import get_logger
 from slrt_shared.pauses import PartitionPauses
 from slrt_shared.settings import ServiceSettings
-from slrt_shared.telemetry import kafka_middleware
 from slrt_shared.topics import Topics
 
 log = get_logger(__name__)
@@ -36,7 +35,7 @@ async def _raw_body(message: Any) -> Any:
 class KafkaRuntime:
     def __init__(self, settings: ServiceSettings) -> None:
         self.settings = settings
-        self.broker: KafkaBroker = make_broker(settings, middlewares=(kafka_middleware(),))
+        self.broker: KafkaBroker = make_broker(settings)
         self._producer: AIOKafkaProducer | None = None  # created in the running loop
         self.dead_letters = DeadLetters(lambda: self.producer)
         self.pauses = PartitionPauses(first_seconds=settings.consumer_retry_backoff_seconds,
@@ -79,6 +78,7 @@ class KafkaRuntime:
 
         A ``ReliableBatchHandler`` gets up to ``batch_size`` messages at a time (one transaction per batch)."""
         batch = isinstance(handler, ReliableBatchHandler)
+        handler.group = self.settings.consumer_group(group)
 
         async def on_message(message: KafkaMessage) -> None:
             raw = message.raw_message

@@ -39,3 +39,13 @@ EVENT_TYPES: dict[str, type[EventData]] = {
 
 def model_for(ce_type: str) -> type[EventData] | None:
     return EVENT_TYPES.get(ce_type)
+
+
+#: The types whose Kafka key is not a ``case_id``: commands carry their sender's key, replies the command's.
+KEYED_BY_SENDER = frozenset({RegisterCase.ce_type, FileComplaint.ce_type, CommandAccepted.ce_type,
+                             CommandRejected.ce_type})
+
+
+def key_is_case_id(ce_type: str | None) -> bool:
+    """Whether a message of this type is keyed by its case's ``case_id`` (every type but commands and replies)."""
+    return ce_type is not None and ce_type in EVENT_TYPES and ce_type not in KEYED_BY_SENDER

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Path, Request
 from fastapi.responses import JSONResponse
+from slrt_shared import spans
 from slrt_shared.access.http import auth_responses, callers, forbidden
 from slrt_shared.access.principal import NATIONAL, Principal, Role
 from slrt_shared.audit import current_trace_id
@@ -76,6 +77,7 @@ async def register_case(
                          en="this Idempotency-Key was used with another body",
                          id_="Idempotency-Key ini sudah dipakai dengan isi yang lain")
     ctx.relay.wake()
+    spans.about_case(outcome.body.get("case_id"), case_number=outcome.body.get("case_number"))
     return JSONResponse(outcome.body, status_code=outcome.status_code)
 
 

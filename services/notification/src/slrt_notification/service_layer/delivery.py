@@ -161,10 +161,11 @@ async def _record(notifier: Notifier, outcomes: list[tuple[Claimed, Delivery]], 
 async def attempt(notifier: Notifier, item: Claimed) -> Delivery:
     """Send one claimed notification, in a span that joins the case's trace; its outcome, not yet recorded."""
     parent = context_from({"traceparent": item.row.traceparent}) if item.row.traceparent else None
-    attributes = {"slrt.notification_id": item.row.notification_id, "slrt.channel": item.row.channel,
+    attributes = {"slrt.case_id": item.row.case_id, "slrt.notification_id": item.row.notification_id,
+                  "slrt.channel": item.row.channel,
                   "slrt.template": item.row.template, "slrt.recipient": item.row.recipient,
                   "slrt.attempt": item.attempt}
-    with tracer.start_as_current_span("notification deliver", context=parent, kind=trace.SpanKind.CLIENT,
+    with tracer.start_as_current_span("notification deliver", context=parent, kind=trace.SpanKind.INTERNAL,
                                       attributes=attributes) as span:
         if skipped := _unsendable(notifier, item):
             result = skipped

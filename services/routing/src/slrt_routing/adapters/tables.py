@@ -77,12 +77,14 @@ def _escalation_columns() -> list[sa.Column]:  # type: ignore[type-arg]
 
 #: Added by revision 0002: the reason code of the owner's answer (its free text stays in ``reason``).
 REASON_CODE = sa.Column("reason_code", sa.String(32))
+#: Added by revision 0006: the trace of the work that set the timer, which its firing goes on in.
+TIMER_TRACE = sa.Column("traceparent", sa.String(64))
 
 cases = sa.Table("cases", metadata, *_case_columns())
 referrals = sa.Table("referrals", metadata, *_referral_columns(), REASON_CODE,
                      sa.Index("ix_referrals_case_id", "case_id"))
 escalations = sa.Table("escalations", metadata, *_escalation_columns(), sa.Index("ix_escalations_case_id", "case_id"))
-timers = sa.Table("timers", metadata, *_timer_columns(), sa.Index("ix_timers_due_at", "due_at"))
+timers = sa.Table("timers", metadata, *_timer_columns(), TIMER_TRACE, sa.Index("ix_timers_due_at", "due_at"))
 outbox = define_outbox(metadata)
 inbox = define_inbox(metadata)
 #: Who read or changed which case, and when (UU PDP): ``slrt_shared.audit``, append-only.

@@ -12,7 +12,7 @@ from slrt_shared.contracts.base import EventData
 from slrt_shared.contracts.envelope import to_kafka
 from slrt_shared.outbox import add_to_outbox
 from slrt_shared.regions import time_zone_of
-from slrt_shared.telemetry import trace_headers_of
+from slrt_shared.telemetry import current_trace_headers, trace_headers_of
 from slrt_shared.topics import Topics
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -73,10 +73,12 @@ async def locked_case(session: AsyncSession, case_id: str) -> Any:
 
 
 async def set_timer(session: AsyncSession, case_id: str, kind: str, due_at: datetime) -> None:
+    """Set the case's timer of ``kind``; its firing goes on in the current trace."""
+    values = {"due_at": due_at, "traceparent": current_trace_headers().get("traceparent")}
     updated = await session.execute(
-        t.timers.update().where(t.timers.c.case_id == case_id, t.timers.c.kind == kind).values(due_at=due_at))
+        t.timers.update().where(t.timers.c.case_id == case_id, t.timers.c.kind == kind).values(values))
     if updated.rowcount == 0:
-        await session.execute(t.timers.insert().values(case_id=case_id, kind=kind, due_at=due_at))
+        await session.execute(t.timers.insert().values(case_id=case_id, kind=kind, **values))
 
 
 async def clear_timer(session: AsyncSession, case_id: str, kind: str) -> None:

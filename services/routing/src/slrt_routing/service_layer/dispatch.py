@@ -92,7 +92,8 @@ async def on_cases_registered(routing: Routing, session: AsyncSession, events: l
             row, dispatched = referral(routing, case, need, owner, now=now, tried=[])
             referrals.append(row)
             published.append((case.case_id, dispatched))
-        timers.append({"case_id": case.case_id, "kind": "sla", "due_at": deadline})
+        timers.append({"case_id": case.case_id, "kind": "sla", "due_at": deadline,
+                       "traceparent": (traces or {}).get(case.case_id)})
     if not cases:
         return
     await session.execute(t.cases.insert(), cases)

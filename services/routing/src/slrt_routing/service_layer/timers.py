@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from slrt_shared import audit, regions
+from slrt_shared import audit, regions, spans
 from slrt_shared.access.principal import NATIONAL, Principal
 from slrt_shared.codes import CaseStatus, Level
 from slrt_shared.contracts.base import EventData
@@ -58,12 +58,19 @@ async def sweep(routing: Routing, *, now: datetime | None = None, batch: int = 2
             cases = await locked_cases(session, {timer.case_id for timer in due})
         if due:
             changes = Changes(cases)
-            for timer in due:
-                if timer.kind == "sla":
-                    _sla_expired(routing, changes, timer.case_id, utc(timer.due_at), now)
-                else:
-                    _close(changes, timer.case_id, now)
-            await changes.write(routing, session)
+            fired = [spans.timer_fired(timer.kind, timer.case_id, timer.traceparent, due_at=utc(timer.due_at))
+                     for timer in due]
+            try:
+                for timer, span in zip(due, fired, strict=True):
+                    changes.traces[timer.case_id] = spans.traceparent_of(span) or ""
+                    if timer.kind == "sla":
+                        _sla_expired(routing, changes, timer.case_id, utc(timer.due_at), now)
+                    else:
+                        _close(changes, timer.case_id, now)
+                await changes.write(routing, session)
+            finally:
+                for span in fired:
+                    span.end()
     if due:
         routing.woke()
     return len(due)
@@ -78,6 +85,7 @@ class Changes:
         self.updates: dict[str, dict[str, Any]] = {}
         self.timers: dict[tuple[str, str], datetime | None] = {}  # None: cleared
         self.events: list[tuple[str, EventData]] = []
+        self.traces: dict[str, str] = {}  # case_id: the traceparent its events go on in (its timer's)
 
     def update(self, case_id: str, **values: Any) -> None:
         self.cases[case_id].update(values)
@@ -106,7 +114,7 @@ class Changes:
             await session.execute(t.timers.update().where(same_timer).values(due_at=sa.bindparam("b_due_at")), moved)
         if cleared:
             await session.execute(t.timers.delete().where(same_timer), cleared)
-        await routing.publish_all(session, self.events)
+        await routing.publish_all(session, self.events, traces=self.traces)
 
 
 async def locked_cases(session: AsyncSession, case_ids: set[str], *,
