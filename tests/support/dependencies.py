@@ -25,3 +25,16 @@ def require(available: bool, what: str, remedy: str) -> None:
 def chromium_path() -> Path | None:
     found = shutil.which("chromium") or "/usr/bin/chromium"
     return Path(found) if Path(found).exists() else None
+
+
+def prometheus_tools() -> tuple[Path, Path] | None:
+    """``prometheus`` and ``promtool`` (Debian's package ``prometheus``), if both are installed."""
+    found = [shutil.which(name) for name in ("prometheus", "promtool")]
+    return (Path(found[0]), Path(found[1])) if all(found) else None
+
+
+def require_prometheus() -> tuple[Path, Path]:
+    tools = prometheus_tools()
+    require(tools is not None, "Prometheus (prometheus, promtool)", "apt-get install prometheus")
+    assert tools is not None
+    return tools

@@ -18,7 +18,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 
-from slrt_shared import spans
+from slrt_shared import metrics, spans
 from slrt_shared.access.messages import sender_headers, sender_of
 from slrt_shared.access.principal import Principal
 from slrt_shared.access.tokens import TokenRejected, TokenVerifier
@@ -63,6 +63,7 @@ class DeadLetters:
                                            headers=headers)
         self.sent += 1
         self.by_reason[reason.value] += 1
+        metrics.DEAD_LETTERED.labels(record.topic, consumer or "", reason.value).inc()
 
 
 def _error_type(error: BaseException) -> str:
@@ -178,6 +179,7 @@ class ReliableHandler:
                     return
                 if is_transient(exc):
                     raise Paused(exc) from exc
+                metrics.FAILED.labels(record.topic, self.name, "retry" if attempt < self._attempts else "gave_up").inc()
                 if attempt == self._attempts:
                     log.exception("handler_failed", consumer=self.name, ce_type=ce_type, topic=record.topic,
                                   partition=record.partition, offset=record.offset)
@@ -263,5 +265,6 @@ class ReliableBatchHandler:
             if is_transient(exc):
                 raise Paused(exc) from exc
             log.warning("batch_failed_one_by_one", consumer=self.name, size=len(run), error=type(exc).__name__)
+            metrics.FAILED.labels(run[0][0].topic, self.name, "batch_one_by_one").inc()
             for record, _, _ in run:
                 await self._single(record)

@@ -18,6 +18,7 @@ the quarantined row is released (``release_quarantined``) or dropped (``drop_qua
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import hashlib
 import re
@@ -32,7 +33,7 @@ from aiokafka import errors as kafka_errors
 from opentelemetry.trace import Span
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from slrt_shared import spans
+from slrt_shared import metrics, spans
 from slrt_shared.contracts.envelope import KafkaRecord
 from slrt_shared.db import BigId, is_postgres
 from slrt_shared.logging import get_logger
@@ -279,6 +280,10 @@ class OutboxRelay:
                         await self._mark(session, rows, published, refused)
         self.published += len(published)
         self.quarantined += len(refused)
+        if published:
+            topics = {row.id: row.topic for row in rows}
+            for topic, count in collections.Counter(topics[i] for i in published).items():
+                metrics.PUBLISHED.labels(topic).inc(count)
         return len(published) + len(refused)
 
     async def _pending(self, session: AsyncSession) -> list[Any]:
@@ -357,6 +362,22 @@ class OutboxRelay:
         """How many rows are quarantined and how many rows of their keys they hold back."""
         async with self._sessions() as session:
             return await held(session, self._outbox)
+
+    async def read_backlog(self) -> None:
+        """``slrt_outbox_pending``, ``slrt_outbox_oldest_age_seconds`` and ``slrt_outbox_quarantined``."""
+        t = self._outbox
+        async with self._sessions() as session:
+            pending, oldest = (await session.execute(
+                sa.select(sa.func.count(), sa.func.min(t.c.created_at))
+                .where(t.c.published_at.is_(None), t.c.quarantined_at.is_(None)))).one()
+            quarantined = await session.scalar(sa.select(sa.func.count()).where(_quarantined(t)))
+        metrics.OUTBOX_PENDING.set(pending)
+        metrics.OUTBOX_QUARANTINED.set(quarantined or 0)
+        if oldest is None:
+            metrics.OUTBOX_OLDEST.set(0)
+        else:
+            oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)
+            metrics.OUTBOX_OLDEST.set(max(0.0, (datetime.now(UTC) - oldest).total_seconds()))
 
     async def purge_published(self) -> None:
         t = self._outbox

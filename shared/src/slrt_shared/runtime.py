@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -15,6 +16,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.middlewares import AckPolicy
 
+from slrt_shared import metrics
 from slrt_shared.consumer import DeadLetters, ReliableBatchHandler, ReliableHandler
 from slrt_shared.failures import Paused
 from slrt_shared.kafka import ensure_topics, make_broker, make_producer
@@ -80,15 +82,25 @@ class KafkaRuntime:
         batch = isinstance(handler, ReliableBatchHandler)
         handler.group = self.settings.consumer_group(group)
 
+        timed = metrics.HANDLER_SECONDS.labels(topic, handler.name)
+        consumed = metrics.CONSUMED.labels(topic, handler.name)
+        sizes = metrics.BATCH_SIZE.labels(topic, handler.name)
+
         async def on_message(message: KafkaMessage) -> None:
             raw = message.raw_message
             records = list(raw) if isinstance(raw, tuple | list) else [raw]
+            started = time.perf_counter()
             try:
                 await handler(records if batch else records[0])  # type: ignore[arg-type]
             except Paused as paused:  # a dependency is away: the same records come again, nothing is skipped
+                metrics.FAILED.labels(topic, handler.name, "paused").inc()
                 self.pauses.pause(message.consumer, records, paused)
                 await message.nack()  # no commit
                 return
+            timed.observe(time.perf_counter() - started)
+            consumed.inc(len(records))
+            if batch:
+                sizes.observe(len(records))
             self.pauses.flowing(records)
 
         on_message.__name__ = handler.name.replace("-", "_")
@@ -178,6 +190,20 @@ class KafkaRuntime:
         if not self.producer_ready.is_set() or not self.consumers_ready.is_set():
             raise RuntimeError("kafka not connected")
         await self.producer.client.fetch_all_metadata()
+
+    async def read_lag(self) -> None:
+        """``slrt_consumer_lag`` of each partition this instance consumes: the end of the partition less the
+        group's committed offset (what is still to be handled if this instance stopped now)."""
+        for subscriber in self.broker.subscribers:
+            consumer = getattr(subscriber, "consumer", None)
+            assigned = sorted(consumer.assignment(), key=lambda tp: (tp.topic, tp.partition)) if consumer else []
+            if not assigned:
+                continue
+            group = getattr(consumer, "_group_id", None) or ""
+            ends = await consumer.end_offsets(assigned)
+            for tp in assigned:
+                committed = await consumer.committed(tp)
+                metrics.LAG.labels(tp.topic, str(tp.partition), group).set(max(0, ends[tp] - (committed or 0)))
 
     async def consuming(self) -> None:
         """Readiness of the consumers: no partition waits for a dependency."""

@@ -1,7 +1,7 @@
 """What every service's composition root does the same way: the FastAPI app around a database and Kafka.
 
 At start: apply the service's migrations, start Kafka (in the background), start its loops. At stop: the
-reverse. Health and readiness, contract-shaped errors, request ids, tracing and the audit trail's route
+reverse. Health and readiness, ``/metrics``, contract-shaped errors, request ids, tracing and the audit trail's route
 (``GET /v1/audit``, given the service's ``audit`` table) on every app.
 """
 
@@ -17,7 +17,7 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy import Column, Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from slrt_shared import db
+from slrt_shared import db, metrics
 from slrt_shared.access.limits import WriteLimits
 from slrt_shared.access.tokens import TokenVerifier
 from slrt_shared.access.verifier import verifier_from
@@ -53,8 +53,14 @@ def service_app(
     verifier: TokenVerifier | None = None,
     audit: Table | None = None,
     audit_cases: tuple[Column[Any], Column[Any]] | None = None,
+    readings: Sequence[metrics.Reading] = (),
 ) -> FastAPI:
+    """``readings``: what the service reads for its ``/metrics`` gauges besides the consumer lag (its outbox
+    backlog, its timers), every ``SLRT_METRICS_INTERVAL_SECONDS``."""
     service = kafka.settings.service_name
+    metrics.describe(service)
+    gauges = Loop("metrics", lambda: metrics.read_every(kafka.settings.metrics_interval_seconds,
+                                                        [kafka.read_lag, *readings]), needs_producer=False)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -62,7 +68,7 @@ def service_app(
         if on_start is not None:
             await on_start()
         await kafka.start()
-        for loop in loops:
+        for loop in [*loops, gauges]:
             kafka.spawn(loop.run, name=loop.name, needs_producer=loop.needs_producer)
         yield
         await kafka.stop()
@@ -81,11 +87,13 @@ def service_app(
     install_error_handlers(app)
     app.include_router(health_router({"database": lambda: db.ping(engine), "kafka": kafka.ping,
                                       "consumers": kafka.consuming}))
+    app.include_router(metrics.metrics_router())
     app.include_router(docs_router(title))
     for router in routers:
         app.include_router(router)
     if audit is not None:
         audit_sessions = db.session_factory(engine)
         app.include_router(audit_router(service, audit, lambda _: audit_sessions, audit_cases))
+    app.add_middleware(metrics.HttpMetrics)
     instrument(app)
     return app

@@ -54,6 +54,8 @@ class ServiceSettings(BaseSettings):
     log_format: Literal["json", "console"] = "json"
     log_level: str = "INFO"
     outbox_poll_seconds: float = 0.5
+    metrics_interval_seconds: float = Field(default=15.0, gt=0, description="how often the gauges of /metrics "
+                                            "that are states (consumer lag, outbox backlog, due timers) are read")
     auth_issuer: str | None = Field(default=None, description="OpenID Connect issuer; unset: development tokens")
     auth_jwks_url: str | None = Field(default=None, description="the issuer's JWKS (its public signing keys)")
     auth_audience: str = Field(default="slrt", description="the audience (aud) every token must name")

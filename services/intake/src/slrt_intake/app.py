@@ -76,5 +76,5 @@ def build_app(settings: IntakeSettings) -> FastAPI:
         title="SLRT intake", description="Registers cases and complaints; publishes case events through the outbox.",
         engine=engine, kafka=kafka, migrations=MIGRATIONS, state={"intake": ctx},
         routers=[http.router, erasure.router, citizens.router, rights.router, asyncapi.router], loops=loops,
-        verifier=verifier, audit=tables.audit_log,
+        verifier=verifier, readings=[relay.read_backlog], audit=tables.audit_log,
         audit_cases=(tables.cases.c.case_id, tables.cases.c.region_code))

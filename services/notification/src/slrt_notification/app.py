@@ -92,5 +92,5 @@ def build_app(settings: NotificationSettings) -> FastAPI:
         description="SMS and e-mail to citizens and officers, exactly once, surviving failing gateways.",
         engine=engine, kafka=kafka, migrations=MIGRATIONS, state={"notifier": notifier},
         routers=[asyncapi.router], loops=[Loop("outbox-relay", relay.run), deliveries, digests, *purge],
-        on_start=start_channels, on_stop=stop_channels, audit=tables.audit_log,
+        on_start=start_channels, on_stop=stop_channels, audit=tables.audit_log, readings=[relay.read_backlog],
         audit_cases=(tables.cases.c.case_id, tables.cases.c.region_code))

@@ -17,7 +17,7 @@ from slrt_routing.adapters import tables
 from slrt_routing.domain.rules import load_rule_book
 from slrt_routing.entrypoints import asyncapi, events, http
 from slrt_routing.service_layer.context import Routing, SlaPolicy
-from slrt_routing.service_layer.timers import run_sweeper
+from slrt_routing.service_layer.timers import read_gauges, run_sweeper
 from slrt_routing.settings import RoutingSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -55,5 +55,5 @@ def build_app(settings: RoutingSettings) -> FastAPI:
         description="Dispatches referrals to programme owners by rules; escalates on SLA deadlines.",
         engine=engine, kafka=kafka, migrations=MIGRATIONS, state={"routing": routing},
         routers=[http.router, asyncapi.router], loops=[Loop("outbox-relay", relay.run), sweeper, *purge],
-        verifier=verifier, audit=tables.audit_log,
+        verifier=verifier, readings=[relay.read_backlog, lambda: read_gauges(routing)], audit=tables.audit_log,
         audit_cases=(tables.cases.c.case_id, tables.cases.c.region_code))

@@ -19,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from jinja2 import TemplateError
 from opentelemetry import trace
+from slrt_shared import metrics
 from slrt_shared.contracts.envelope import to_kafka
 from slrt_shared.contracts.notification_events import NotificationFailed, NotificationSent
 from slrt_shared.db import is_postgres
@@ -151,8 +152,12 @@ async def _record(notifier: Notifier, outcomes: list[tuple[Claimed, Delivery]], 
                                         key=row.case_id, event_id=f"{row.notification_id}-{status}",
                                         trace_headers=trace_headers_of(row.traceparent)))
         await add_to_outbox(session, t.outbox, records)
+    for item, result in outcomes:
+        if _final(notifier, item, result) is None:
+            metrics.NOTIFICATIONS.labels(item.row.channel, "retry").inc()
     for item, status, reason in done:
         notifier.outcomes[status] += 1
+        metrics.NOTIFICATIONS.labels(item.row.channel, status).inc()
         log.info("notification_" + status, notification_id=item.row.notification_id, channel=item.row.channel,
                  case_id=item.row.case_id, recipient=item.row.recipient, template=item.row.template,
                  attempts=item.attempt, reason=reason)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from slrt_shared import audit, regions, spans
+from slrt_shared import audit, metrics, regions, spans
 from slrt_shared.access.principal import NATIONAL, Principal
 from slrt_shared.codes import CaseStatus, Level
 from slrt_shared.contracts.base import EventData
@@ -73,7 +73,24 @@ async def sweep(routing: Routing, *, now: datetime | None = None, batch: int = 2
                     span.end()
     if due:
         routing.woke()
+        for _, event in changes.events:
+            if isinstance(event, CaseEscalated):
+                metrics.ESCALATIONS.labels(event.to_level.value, event.reason).inc()
     return len(due)
+
+
+async def read_gauges(routing: Routing) -> None:
+    """``slrt_timers_due`` (due and not yet fired: the sweep is behind) and ``slrt_cases_overdue`` by level."""
+    async with routing.sessions() as session:
+        due = await session.scalar(sa.select(sa.func.count()).where(t.timers.c.due_at <= datetime.now(UTC)))
+        overdue = dict((await session.execute(
+            sa.select(t.cases.c.level, sa.func.count()).where(
+                t.cases.c.overdue.is_(True),
+                t.cases.c.status.not_in([CaseStatus.RESOLVED.value, CaseStatus.CLOSED.value]))
+            .group_by(t.cases.c.level))).all())
+    metrics.TIMERS_DUE.set(due or 0)
+    for level in Level:
+        metrics.OVERDUE.labels(level.value).set(overdue.get(level.value, 0))
 
 
 class Changes:
@@ -196,6 +213,7 @@ async def escalate_manually(routing: Routing, *, case_id: str, reason: str, scop
         await audit.record(session, t.audit_log, principal=principal, action="case_escalated", case_id=case_id,
                            detail={"from_level": step.from_level.value, "to_level": step.to_level.value})
     routing.woke()
+    metrics.ESCALATIONS.labels(step.to_level.value, step.reason).inc()
     return {"case_id": case_id, "from_level": step.from_level.value, "to_level": step.to_level.value,
             "deadline": step.deadline.isoformat(), "reason": "manual"}
 
