@@ -4,6 +4,8 @@ relays, every consumer, the SLA timers and the deliveries, kept in a local file 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -82,6 +84,18 @@ async def test_one_case_is_one_trace_across_the_four_services(drill: System) -> 
     text = await asyncio.to_thread(Path(drill.env["SLRT_TRACE_FILE"]).read_bytes)
     assert not [p for p in PERSONAL if p in text]
 
+    # the logs tell the same story: a line per transition, with the case and its trace, and the access log
+    lines = await asyncio.to_thread(_log_lines, drill)
+    about = [(line["service"], line["event"]) for line in lines
+             if line.get("case_id") == case_id and line.get("trace_id") == trace_id]
+    for expected in (("intake", "case_registered"), ("routing", "referral_dispatched"),
+                     ("routing", "case_escalated"), ("notification", "notification_sent")):
+        assert expected in about, expected
+    assert about.count(("routing", "referral_dispatched")) == 2
+    assert any(line["event"] == "http_request" and line.get("route") == "/v1/cases" and line.get("status") == 201
+               and line.get("trace_id") == trace_id for line in lines)
+    assert not [p for p in PERSONAL if p.decode() in json.dumps(lines)]
+
     printed = await asyncio.to_thread(_slrt_trace, number, drill.env["SLRT_TRACE_FILE"])
     assert printed.returncode == 0, printed.stderr
     out = printed.stdout
@@ -92,6 +106,15 @@ async def test_one_case_is_one_trace_across_the_four_services(drill: System) -> 
         assert expected in out, expected
     missing = await asyncio.to_thread(_slrt_trace, "3201-2026-999999", drill.env["SLRT_TRACE_FILE"])
     assert missing.returncode == 1 and "no span about 3201-2026-999999" in missing.stderr
+
+
+def _log_lines(system: System) -> list[dict[str, Any]]:
+    lines = []
+    for process in system.services.values():
+        for line in process.log_path.read_text(encoding="utf-8", errors="replace").splitlines():
+            with contextlib.suppress(ValueError):
+                lines.append(json.loads(line))
+    return lines
 
 
 def _slrt_trace(case: str, path: str) -> subprocess.CompletedProcess[str]:

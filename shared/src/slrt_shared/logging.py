@@ -66,6 +66,8 @@ def mask_personal_data(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str,
 
 
 def add_trace_ids(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    if event_dict.get("trace_id"):  # the line names the trace it is about (a case's, in a batch)
+        return event_dict
     ctx = trace.get_current_span().get_span_context()
     if ctx.is_valid:
         event_dict["trace_id"] = format(ctx.trace_id, "032x")

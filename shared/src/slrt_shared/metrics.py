@@ -77,7 +77,7 @@ def metrics_router() -> APIRouter:
 
 class HttpMetrics:
     """ASGI middleware: each answer counted by method, route template (``/v1/cases/{case_id}``, never the path
-    with its values) and status, and timed."""
+    with its values) and status, timed, and logged (``http_request``: the access log, by route template)."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -99,12 +99,15 @@ class HttpMetrics:
             await self.app(scope, receive, counted)
         finally:
             route = getattr(scope.get("route"), "path", None) or "unmatched"
-            if route != "/metrics":
-                method = scope.get("method", "")
+            if route not in QUIET:
+                method, seconds = scope.get("method", ""), time.perf_counter() - started
                 HTTP_REQUESTS.labels(method, route, str(status)).inc()
-                HTTP_SECONDS.labels(method, route).observe(time.perf_counter() - started)
+                HTTP_SECONDS.labels(method, route).observe(seconds)
+                log.info("http_request", method=method, route=route, status=status, ms=round(seconds * 1000, 1))
 
 
+#: Routes polled by machines (probes, scrapers): neither counted nor logged.
+QUIET = frozenset({"/metrics", "/healthz", "/readyz"})
 Reading = Callable[[], Awaitable[None]]
 
 

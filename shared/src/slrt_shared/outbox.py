@@ -33,7 +33,7 @@ from aiokafka import errors as kafka_errors
 from opentelemetry.trace import Span
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from slrt_shared import metrics, spans
+from slrt_shared import metrics, spans, transitions
 from slrt_shared.contracts.envelope import KafkaRecord
 from slrt_shared.db import BigId, is_postgres
 from slrt_shared.logging import get_logger
@@ -197,6 +197,9 @@ async def drop_quarantined(session: AsyncSession, outbox: sa.Table, ids: Sequenc
 
 
 async def add_to_outbox(session: AsyncSession, outbox: sa.Table, records: Iterable[KafkaRecord]) -> None:
+    """Write the records in the session's transaction; the business transitions among them are logged when it
+    commits (``transitions``)."""
+    records = list(records)
     now = datetime.now(UTC)
     rows = [
         {
@@ -210,6 +213,7 @@ async def add_to_outbox(session: AsyncSession, outbox: sa.Table, records: Iterab
         for r in records
     ]
     if rows:
+        transitions.remember(session, records)
         await session.execute(outbox.insert(), rows)
         if is_postgres(session):  # delivered at commit, to the relays of every instance (``OutboxRelay.listen``)
             await session.execute(sa.select(sa.func.pg_notify(NOTIFY_CHANNEL, "")))

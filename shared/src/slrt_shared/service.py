@@ -81,6 +81,7 @@ def service_app(
     app.state.verifier = verifier or verifier_from(kafka.settings)
     app.state.write_limits = WriteLimits(kafka.settings.write_rate_per_second, kafka.settings.write_burst)
     app.add_middleware(Hardening, max_body_bytes=kafka.settings.max_body_bytes)
+    app.add_middleware(metrics.HttpMetrics)
     app.add_middleware(RequestIds)  # outermost: every answer carries the request id, a refused body's too
     for key, value in state.items():
         setattr(app.state, key, value)
@@ -94,6 +95,5 @@ def service_app(
     if audit is not None:
         audit_sessions = db.session_factory(engine)
         app.include_router(audit_router(service, audit, lambda _: audit_sessions, audit_cases))
-    app.add_middleware(metrics.HttpMetrics)
     instrument(app)
     return app

@@ -50,6 +50,12 @@ def case_of(event: CloudEvent) -> str | None:
     return event.key if key_is_case_id(event.type) else None
 
 
+def trace_id_of(traceparent: str | None) -> str | None:
+    """The trace id a ``traceparent`` names, for a log line about that trace."""
+    parts = (traceparent or "").split("-")
+    return parts[1] if len(parts) == 4 and len(parts[1]) == 32 else None
+
+
 def traceparent_of(span: Span) -> str | None:
     carrier: dict[str, str] = {}
     propagate.inject(carrier, context=trace.set_span_in_context(span))

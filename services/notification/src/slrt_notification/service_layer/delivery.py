@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from jinja2 import TemplateError
 from opentelemetry import trace
-from slrt_shared import metrics
+from slrt_shared import metrics, spans
 from slrt_shared.contracts.envelope import to_kafka
 from slrt_shared.contracts.notification_events import NotificationFailed, NotificationSent
 from slrt_shared.db import is_postgres
@@ -160,7 +160,7 @@ async def _record(notifier: Notifier, outcomes: list[tuple[Claimed, Delivery]], 
         metrics.NOTIFICATIONS.labels(item.row.channel, status).inc()
         log.info("notification_" + status, notification_id=item.row.notification_id, channel=item.row.channel,
                  case_id=item.row.case_id, recipient=item.row.recipient, template=item.row.template,
-                 attempts=item.attempt, reason=reason)
+                 attempts=item.attempt, reason=reason, trace_id=spans.trace_id_of(item.row.traceparent))
 
 
 async def attempt(notifier: Notifier, item: Claimed) -> Delivery:
