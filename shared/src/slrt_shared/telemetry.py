@@ -13,6 +13,7 @@ case's journey is one trace across the four services (``spans`` makes the messag
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -81,20 +82,39 @@ def configure_tracing(service: str, *, exporter: SpanExporter | None = None,
         env = os.environ if env is None else env
         resource = Resource.create({"service.name": env.get("OTEL_SERVICE_NAME", f"slrt-{service}"),
                                     "service.namespace": "slrt"})
-        sampler = None if env.get("OTEL_TRACES_SAMPLER") else ParentBased(root=WithinWork())
+        sampler = None if env.get("OTEL_TRACES_SAMPLER") else ParentBased(
+            root=WithinWork(), remote_parent_sampled=_WHILE_EXPORTING, local_parent_sampled=_WHILE_EXPORTING)
         _provider = TracerProvider(resource=resource, sampler=sampler)
         trace.set_tracer_provider(_provider)
         for each in exporters_from(env):
             _provider.add_span_processor(PrivateSpans(BatchSpanProcessor(each)))
+            _exporting.set()
         from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 
         HTTPXClientInstrumentor().instrument(tracer_provider=_provider)
     if exporter is not None:
         _provider.add_span_processor(PrivateSpans(BatchSpanProcessor(exporter)))
+        _exporting.set()
     return _provider
 
 
-class WithinWork(Sampler):
+#: Set once an exporter is installed: until then spans are not recorded (nothing would read them), but their
+#: ids are still made and passed on, so log lines and the ``traceparent`` of answers and events name the trace.
+_exporting = threading.Event()
+
+
+class WhileExporting(Sampler):
+    """Records a span whose parent was recorded, while spans go somewhere."""
+
+    def should_sample(self, parent_context: Context | None, trace_id: int, name: str, kind: SpanKind | None = None,
+                      attributes: Any = None, links: Any = None, trace_state: Any = None) -> SamplingResult:
+        return SamplingResult(Decision.RECORD_AND_SAMPLE if _exporting.is_set() else Decision.DROP, attributes)
+
+    def get_description(self) -> str:
+        return "WhileExporting"
+
+
+class WithinWork(WhileExporting):
     """Records every trace but those whose root is an outgoing call (a database statement, an HTTP request):
     with nothing around them, they are a background loop's poll (the outbox relay, the timers, the deliveries
     looking for work), thousands an hour that tell nothing. ``OTEL_TRACES_SAMPLER`` replaces this."""
@@ -103,10 +123,13 @@ class WithinWork(Sampler):
                       attributes: Any = None, links: Any = None, trace_state: Any = None) -> SamplingResult:
         if kind is SpanKind.CLIENT:
             return SamplingResult(Decision.DROP)
-        return SamplingResult(Decision.RECORD_AND_SAMPLE, attributes)
+        return super().should_sample(parent_context, trace_id, name, kind, attributes, links, trace_state)
 
     def get_description(self) -> str:
         return "WithinWork"
+
+
+_WHILE_EXPORTING = WhileExporting()
 
 
 _EXCEPTION_TEXT = ("exception.message", "exception.stacktrace")
