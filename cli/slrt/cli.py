@@ -128,7 +128,8 @@ def _sinks(args: argparse.Namespace) -> int:
     settings = CliSettings()
     try:
         asyncio.run(run_sinks(Path(args.dir) if args.dir else settings.var_dir / "sinks",
-                              smtp_port=settings.sink_smtp_port, http_port=settings.sink_http_port))
+                              smtp_port=settings.sink_smtp_port, http_port=settings.sink_http_port,
+                              host=settings.sink_host))
     except KeyboardInterrupt:
         pass
     return 0

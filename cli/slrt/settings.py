@@ -21,6 +21,7 @@ class CliSettings(BaseSettings):
     reporting_port: int = 8004
     sink_smtp_port: int = 8025
     sink_http_port: int = 8026
+    sink_host: str = "127.0.0.1"  # `slrt sinks` in a container: 0.0.0.0, so the other containers reach it
     var_dir: Path = Path("var")
     dev_admin_token: str | None = None
     pseudonym_key: str | None = None  # unset: `slrt dev` makes a development key under var_dir

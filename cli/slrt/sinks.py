@@ -1,6 +1,6 @@
 """Development sinks for ``slrt dev``: nothing leaves the machine, and a person can read what was sent.
 
-Ports (``slrt dev`` / ``slrt sinks``; both on 127.0.0.1 only):
+Ports (``slrt dev`` / ``slrt sinks``; on 127.0.0.1 unless ``SLRT_SINK_HOST`` says otherwise, as in a container):
 
 - SMTP on ``SLRT_SINK_SMTP_PORT`` (default 8025): every e-mail is saved as ``<dir>/mail/*.eml``.
 - HTTP on ``SLRT_SINK_HTTP_PORT`` (default 8026):
@@ -112,15 +112,15 @@ def sink_app(folder: Path) -> FastAPI:
     return app
 
 
-async def run_sinks(directory: Path, *, smtp_port: int, http_port: int) -> None:
+async def run_sinks(directory: Path, *, smtp_port: int, http_port: int, host: str = "127.0.0.1") -> None:
     """Serve the SMTP sink and the HTTP side (SMS gateway, message page) until cancelled; then both stop."""
-    smtp = Controller(MailFolder(directory / "mail"), hostname="127.0.0.1", port=smtp_port)
+    smtp = Controller(MailFolder(directory / "mail"), hostname=host, port=smtp_port)
     smtp.start()
-    server = uvicorn.Server(uvicorn.Config(sink_app(directory), host="127.0.0.1", port=http_port,
+    server = uvicorn.Server(uvicorn.Config(sink_app(directory), host=host, port=http_port,
                                            log_level="warning", access_log=False, lifespan="off"))
     serving = asyncio.create_task(server.serve(), name="sink-http")
     try:
-        print(f"SMTP sink on 127.0.0.1:{smtp_port}, SMS gateway and message page on http://127.0.0.1:{http_port}/",
+        print(f"SMTP sink on {host}:{smtp_port}, SMS gateway and message page on http://{host}:{http_port}/",
               flush=True)
         await asyncio.shield(serving)
     finally:  # cancelled (or the server stopped): close the listening sockets before returning
