@@ -41,12 +41,15 @@ from slrt_shared import audit, db
 from slrt_shared.access.principal import Principal, Role
 from slrt_shared.access.tokens import TokenRejected
 from slrt_shared.access.verifier import verifier_from
+from slrt_shared.kafka import client_options
 from slrt_shared.replays import Copy, ledger_topic, replay_headers
 from slrt_shared.settings import ServiceSettings
 from slrt_shared.topics import AUTHENTICATED_TOPICS, CONSUMED_BY, DEAD_LETTER_SUFFIX, INTAKE_COMMANDS, PERSONAL_TOPICS
 
 from slrt.audit import admin_token
 from slrt.settings import CliSettings
+
+Kafka = dict[str, Any]  # aiokafka client options: the broker and its security settings
 
 PURGE_KEY = "purge/"
 READ_TIMEOUT_S = 30.0
@@ -131,9 +134,9 @@ class Names:
         return self.base in AUTHENTICATED_TOPICS
 
 
-async def read_topic(bootstrap: str, topic: str) -> list[Any]:
+async def read_topic(kafka: Kafka, topic: str) -> list[Any]:
     """Every record of ``topic`` now on the broker, in partition and offset order; none if it does not exist."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    consumer = AIOKafkaConsumer(**kafka, enable_auto_commit=False, group_id=None)
     await consumer.start()
     try:
         if topic not in await consumer.topics():  # fetches the cluster's metadata
@@ -158,12 +161,12 @@ async def read_topic(bootstrap: str, topic: str) -> list[Any]:
         await consumer.stop()
 
 
-async def dead_letters(bootstrap: str, names: Names) -> tuple[list[DeadLetter], Ledger]:
+async def dead_letters(kafka: Kafka, names: Names) -> tuple[list[DeadLetter], Ledger]:
     letters = [DeadLetter(Copy(r.topic, r.partition, r.offset), datetime.fromtimestamp(r.timestamp / 1000, UTC),
                           r.key, r.value, list(r.headers or []))
-               for r in await read_topic(bootstrap, names.dead_letters)]
+               for r in await read_topic(kafka, names.dead_letters)]
     ledger = Ledger()
-    for r in await read_topic(bootstrap, names.ledger):
+    for r in await read_topic(kafka, names.ledger):
         key = r.key or b""
         entry = json.loads(r.value) if r.value else {}
         if key.decode().startswith(PURGE_KEY):
@@ -174,8 +177,8 @@ async def dead_letters(bootstrap: str, names: Names) -> tuple[list[DeadLetter], 
     return letters, ledger
 
 
-async def _ensure_ledger(bootstrap: str, names: Names) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+async def _ensure_ledger(kafka: Kafka, names: Names) -> None:
+    admin = AIOKafkaAdminClient(**kafka)
     await admin.start()
     try:
         if names.ledger not in await admin.list_topics():
@@ -237,8 +240,8 @@ class Operator:
     token: str
 
 
-async def _topics_with_dead_letters(bootstrap: str, prefix: str) -> list[Names]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+async def _topics_with_dead_letters(kafka: Kafka, prefix: str) -> list[Names]:
+    consumer = AIOKafkaConsumer(**kafka)
     await consumer.start()
     try:
         existing = await consumer.topics()
@@ -257,9 +260,9 @@ def summary(names: Names, letters: Sequence[DeadLetter], ledger: Ledger) -> dict
 
 
 async def list_dead_letters(settings: CliSettings, operator: Operator, topic: str | None) -> list[dict[str, Any]]:
-    bootstrap, prefix = _bootstrap(settings), settings.topic_prefix
-    chosen = [Names.of(topic, prefix)] if topic else await _topics_with_dead_letters(bootstrap, prefix)
-    found = [(names, summary(names, *await dead_letters(bootstrap, names))) for names in chosen]
+    kafka, prefix = _kafka(settings), settings.topic_prefix
+    chosen = [Names.of(topic, prefix)] if topic else await _topics_with_dead_letters(kafka, prefix)
+    found = [(names, summary(names, *await dead_letters(kafka, names))) for names in chosen]
     if not topic:  # counts alone, no message: told in the trails of the topics that hold dead letters
         found = [(names, row) for names, row in found if row["dead_letters"] or row["purged"]]
     async with AuditTrails(settings, (s for names, _ in found for s in CONSUMED_BY[names.base])) as trails:
@@ -288,7 +291,7 @@ async def show_dead_letter(settings: CliSettings, operator: Operator, topic: str
                            offset: int) -> dict[str, Any]:
     names = Names.of(topic, settings.topic_prefix)
     async with AuditTrails(settings, CONSUMED_BY[names.base]) as trails:
-        letters, ledger = await dead_letters(_bootstrap(settings), names)
+        letters, ledger = await dead_letters(_kafka(settings), names)
         found = [d for d in letters if (d.copy.partition, d.copy.offset) == (partition, offset)]
         if not found:
             raise DltError(f"{names.dead_letters}: no dead letter at partition {partition}, offset {offset}")
@@ -306,14 +309,14 @@ def chosen_for_replay(letters: Sequence[DeadLetter], ledger: Ledger, *, reason: 
 
 async def replay_dead_letters(settings: CliSettings, operator: Operator, topic: str, *, reason: str | None,
                               since: datetime | None, dry_run: bool = False) -> list[dict[str, Any]]:
-    names, bootstrap = Names.of(topic, settings.topic_prefix), _bootstrap(settings)
+    names, kafka = Names.of(topic, settings.topic_prefix), _kafka(settings)
     async with AuditTrails(settings, CONSUMED_BY[names.base]) as trails:
-        letters, ledger = await dead_letters(bootstrap, names)
+        letters, ledger = await dead_letters(kafka, names)
         chosen = chosen_for_replay(letters, ledger, reason=reason, since=since)
         done: list[dict[str, Any]] = []
         if chosen and not dry_run:
-            await _ensure_ledger(bootstrap, names)
-            producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+            await _ensure_ledger(kafka, names)
+            producer = AIOKafkaProducer(**kafka, acks="all")
             await producer.start()
             try:
                 for letter in chosen:
@@ -343,18 +346,18 @@ async def _replay_one(producer: AIOKafkaProducer, names: Names, operator: Operat
 
 async def purge_dead_letters(settings: CliSettings, operator: Operator, topic: str,
                              before: datetime) -> dict[str, Any]:
-    names, bootstrap = Names.of(topic, settings.topic_prefix), _bootstrap(settings)
+    names, kafka = Names.of(topic, settings.topic_prefix), _kafka(settings)
     async with AuditTrails(settings, CONSUMED_BY[names.base]) as trails:
-        letters, ledger = await dead_letters(bootstrap, names)
+        letters, ledger = await dead_letters(kafka, names)
         below: dict[int, int] = {}
         for letter in letters:  # per partition, the offset of the first dead letter written at or after `before`
             if letter.at < before:
                 below[letter.copy.partition] = max(below.get(letter.copy.partition, 0), letter.copy.offset + 1)
         gone = [d for d in letters if ledger.live(d) and d.copy.offset < below.get(d.copy.partition, 0)]
-        how = await _delete_records(bootstrap, names, below) if below else "nothing to purge"
+        how = await _delete_records(kafka, names, below) if below else "nothing to purge"
         if below:
-            await _ensure_ledger(bootstrap, names)
-            producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+            await _ensure_ledger(kafka, names)
+            producer = AIOKafkaProducer(**kafka, acks="all")
             await producer.start()
             try:
                 for partition, offset in below.items():
@@ -368,8 +371,8 @@ async def purge_dead_letters(settings: CliSettings, operator: Operator, topic: s
     return {"topic": names.dead_letters, "purged": len(gone), "how": how}
 
 
-async def _delete_records(bootstrap: str, names: Names, below: dict[int, int]) -> str:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+async def _delete_records(kafka: Kafka, names: Names, below: dict[int, int]) -> str:
+    admin = AIOKafkaAdminClient(**kafka, request_timeout_ms=10_000)
     await admin.start()
     try:
         await admin.delete_records({TopicPartition(names.dead_letters, p): RecordsToDelete(before_offset=o)
@@ -389,8 +392,11 @@ def _case_ids(names: Names, letters: Iterable[DeadLetter]) -> list[str]:
     return [d.key.decode("utf-8", "replace") for d in letters if d.key]
 
 
-def _bootstrap(settings: CliSettings) -> str:
-    return settings.kafka_bootstrap or f"127.0.0.1:{settings.broker_port}"
+def _kafka(settings: CliSettings) -> Kafka:
+    """The broker's client options: ``SLRT_KAFKA_BOOTSTRAP`` and the services' security settings
+    (``SLRT_KAFKA_SECURITY_PROTOCOL``, ``SLRT_KAFKA_SASL_*``, ``SLRT_KAFKA_SSL_CAFILE``): an operator's principal."""
+    return client_options(ServiceSettings(
+        kafka_bootstrap=settings.kafka_bootstrap or f"127.0.0.1:{settings.broker_port}"))
 
 
 # -- the command line ----------------------------------------------------------------------------------------------
