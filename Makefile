@@ -12,7 +12,7 @@ $(UV):
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet --disable-pip-version-check "uv==0.13.9"
 
-$(VENV)/.synced: $(UV) pyproject.toml uv.lock shared/pyproject.toml services/*/pyproject.toml
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock contracts/pyproject.toml shared/pyproject.toml services/*/pyproject.toml
 	$(UV) sync --locked --all-packages --python $(PYTHON)
 	touch $@
 

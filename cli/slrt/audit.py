@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+from slrt_contracts.fields import IDENTIFIER_PATTERN
 from slrt_shared.access.devkey import DevKey
 from slrt_shared.access.principal import NATIONAL, Principal, Role
-from slrt_shared.contracts.fields import IDENTIFIER_PATTERN
 
 from slrt.settings import SERVICES, CliSettings
 

@@ -37,6 +37,13 @@ from typing import Any, TextIO
 import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic, RecordsToDelete
+from slrt_contracts.topics import (
+    AUTHENTICATED_TOPICS,
+    CONSUMED_BY,
+    DEAD_LETTER_SUFFIX,
+    INTAKE_COMMANDS,
+    PERSONAL_TOPICS,
+)
 from slrt_shared import audit, db
 from slrt_shared.access.principal import Principal, Role
 from slrt_shared.access.tokens import TokenRejected
@@ -44,7 +51,6 @@ from slrt_shared.access.verifier import verifier_from
 from slrt_shared.kafka import client_options
 from slrt_shared.replays import Copy, ledger_topic, replay_headers
 from slrt_shared.settings import ServiceSettings
-from slrt_shared.topics import AUTHENTICATED_TOPICS, CONSUMED_BY, DEAD_LETTER_SUFFIX, INTAKE_COMMANDS, PERSONAL_TOPICS
 
 from slrt.audit import admin_token
 from slrt.settings import CliSettings

@@ -8,8 +8,8 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
-from slrt_shared.codes import Channel, DtsenStatus, Programme
-from slrt_shared.regions import all_desa_codes
+from slrt_contracts.codes import Channel, DtsenStatus, Programme
+from slrt_contracts.regions import all_desa_codes
 
 FEMALE = ["Siti", "Sri", "Dewi", "Nur", "Rina", "Wulan", "Ani", "Yuli", "Eka", "Lestari", "Fitri", "Ratna",
           "Ayu", "Maria", "Ni Made", "Ni Luh", "Putri", "Indah", "Sumiati", "Rohani"]

@@ -10,10 +10,10 @@ from typing import Any
 import jsonschema_rs
 import pytest
 from fastapi.testclient import TestClient
+from slrt_contracts.case_events import CaseResolved
 from slrt_intake.app import build_app
 from slrt_intake.settings import IntakeSettings
 from slrt_shared.asyncapi import ChannelSpec, asyncapi_document
-from slrt_shared.contracts.case_events import CaseResolved
 
 from tests.contract.snapshots import assert_matches_snapshot
 from tests.support.ports import closed_address

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from pydantic import BaseModel
-from slrt_shared.contracts.commands import CaseRegistration, ComplaintBody
-from slrt_shared.contracts.registry import EVENT_TYPES
+from slrt_contracts.commands import CaseRegistration, ComplaintBody
+from slrt_contracts.registry import EVENT_TYPES
 
 from tests.contract.snapshots import SNAPSHOTS, UPDATE, assert_matches_snapshot
 

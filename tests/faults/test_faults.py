@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from slrt.chaos.tally import Outcome
-from slrt_shared.topics import CONSUMED_BY
+from slrt_contracts.topics import CONSUMED_BY
 
 from tests.faults.conftest import assert_clean
 

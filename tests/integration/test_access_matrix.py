@@ -23,6 +23,11 @@ import pytest
 import pytest_asyncio
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from slrt_contracts.base import EventData
+from slrt_contracts.commands import FileComplaint, RegisterCase
+from slrt_contracts.envelope import KafkaRecord, to_kafka
+from slrt_contracts.referral_updates import ReferralUpdate
+from slrt_contracts.topics import Topics
 from slrt_intake.adapters import tables
 from slrt_intake.app import build_app as intake_app
 from slrt_intake.settings import IntakeSettings
@@ -35,11 +40,6 @@ from slrt_routing.settings import RoutingSettings
 from slrt_shared import db
 from slrt_shared.access.policy import COMMANDS, ROUTES, Door
 from slrt_shared.access.principal import NATIONAL, Role
-from slrt_shared.contracts.base import EventData
-from slrt_shared.contracts.commands import FileComplaint, RegisterCase
-from slrt_shared.contracts.envelope import KafkaRecord, to_kafka
-from slrt_shared.contracts.referral_updates import ReferralUpdate
-from slrt_shared.topics import Topics
 
 from tests.support import eventually
 from tests.support.apps import running

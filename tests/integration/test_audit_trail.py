@@ -17,6 +17,10 @@ import pytest
 import pytest_asyncio
 from slrt.audit import UnknownCase, collect, render, resolve_case
 from slrt.scratch import PostgresServer
+from slrt_contracts.commands import RegisterCase
+from slrt_contracts.envelope import to_kafka
+from slrt_contracts.referral_updates import ReferralUpdate
+from slrt_contracts.topics import Topics
 from slrt_intake.app import build_app as intake_app
 from slrt_intake.settings import IntakeSettings
 from slrt_notification.app import build_app as notification_app
@@ -26,12 +30,8 @@ from slrt_reporting.settings import ReportingSettings
 from slrt_routing.app import build_app as routing_app
 from slrt_routing.settings import RoutingSettings
 from slrt_shared.access.principal import NATIONAL, Role
-from slrt_shared.contracts.commands import RegisterCase
-from slrt_shared.contracts.envelope import to_kafka
-from slrt_shared.contracts.referral_updates import ReferralUpdate
 from slrt_shared.request_ids import HEADER
 from slrt_shared.telemetry import configure_tracing
-from slrt_shared.topics import Topics
 
 from tests.support import eventually
 from tests.support.apps import running

@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from slrt_contracts.codes import Language, Programme
+from slrt_contracts.envelope import KafkaRecord, to_kafka
+from slrt_contracts.referral_updates import ReferralUpdate
+from slrt_contracts.topics import Topics
 from slrt_routing.app import build_app as build_routing
 from slrt_shared.access.principal import Role
-from slrt_shared.codes import Language, Programme
-from slrt_shared.contracts.envelope import KafkaRecord, to_kafka
-from slrt_shared.contracts.referral_updates import ReferralUpdate
-from slrt_shared.topics import Topics
 
 from tests.integration.notification.helpers import (
     ScriptedGateway,

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from slrt_shared.contracts.base import EventData
-from slrt_shared.contracts.envelope import CloudEvent, KafkaRecord, from_kafka, to_kafka
+from slrt_contracts.base import EventData
+from slrt_contracts.envelope import CloudEvent, KafkaRecord, from_kafka, to_kafka
 
 
 async def publish(bootstrap: str, records: Iterable[KafkaRecord]) -> None:

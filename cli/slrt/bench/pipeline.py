@@ -38,9 +38,9 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaProducer
+from slrt_contracts.commands import CaseRegistration
 from slrt_shared.access.devkey import DevKey
 from slrt_shared.access.principal import Principal, Role
-from slrt_shared.contracts.commands import CaseRegistration
 
 from slrt.bench.raw_broker import RawBroker, measure
 from slrt.bench.report import Report

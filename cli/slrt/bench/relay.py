@@ -7,10 +7,10 @@ import uuid
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from slrt_contracts.case_events import CaseResolved
+from slrt_contracts.codes import Level
+from slrt_contracts.envelope import to_kafka
 from slrt_shared import db
-from slrt_shared.codes import Level
-from slrt_shared.contracts.case_events import CaseResolved
-from slrt_shared.contracts.envelope import to_kafka
 from slrt_shared.kafka import make_producer
 from slrt_shared.outbox import OutboxRelay, add_to_outbox, define_outbox
 from slrt_shared.settings import ServiceSettings

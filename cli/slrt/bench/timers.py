@@ -12,6 +12,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
+from slrt_contracts.topics import Topics
 from slrt_routing.adapters import tables as t
 from slrt_routing.app import MIGRATIONS
 from slrt_routing.domain.rules import load_rule_book
@@ -19,7 +20,6 @@ from slrt_routing.service_layer.context import Routing, SlaPolicy
 from slrt_routing.service_layer.timers import sweep
 from slrt_routing.settings import DEFAULT_RULES
 from slrt_shared import db
-from slrt_shared.topics import Topics
 
 from slrt.bench.raw_broker import RawBroker
 from slrt.bench.report import Report

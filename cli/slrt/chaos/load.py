@@ -14,9 +14,9 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaProducer
+from slrt_contracts.commands import RegisterCase
 from slrt_shared.access.devkey import DevKey
 from slrt_shared.access.principal import Principal, Role
-from slrt_shared.contracts.commands import RegisterCase
 
 from slrt.chaos.system import System
 from slrt.people import Population

@@ -10,7 +10,7 @@ import uuid
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaProducer
-from slrt_shared.topics import CONSUMED_BY
+from slrt_contracts.topics import CONSUMED_BY
 
 from slrt.chaos.tally import POISON
 

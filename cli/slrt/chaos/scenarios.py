@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaProducer
-from slrt_shared.topics import CASE_EVENTS, REFERRAL_UPDATES
+from slrt_contracts.topics import CASE_EVENTS, REFERRAL_UPDATES
 
 from slrt.chaos.load import COMMAND_KEY
 from slrt.chaos.poison import send_poison

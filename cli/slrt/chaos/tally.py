@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from slrt_shared.topics import CONSUMED_BY, DEAD_LETTER_SUFFIX, INTAKE_REPLIES
+from slrt_contracts.topics import CONSUMED_BY, DEAD_LETTER_SUFFIX, INTAKE_REPLIES
 
 from slrt.chaos.load import Load
 from slrt.chaos.system import System

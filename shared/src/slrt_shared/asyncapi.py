@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic.json_schema import models_json_schema
+from slrt_contracts.base import EventData
 
 from slrt_shared.access.policy import COMMANDS
-from slrt_shared.contracts.base import EventData
 
 KAFKA_BINDING = "0.5.0"
 _REF = "#/components/schemas/{model}"

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
+from slrt_contracts.fields import IDENTIFIER_PATTERN
 from sqlalchemy import Column, ColumnElement, Table, false, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -15,7 +16,6 @@ from slrt_shared.access.http import auth_responses, callers
 from slrt_shared.access.principal import NATIONAL, Principal
 from slrt_shared.access.queries import within
 from slrt_shared.audit import audit_page
-from slrt_shared.contracts.fields import IDENTIFIER_PATTERN
 from slrt_shared.http import ErrorBody, invalid_cursor
 from slrt_shared.paging import BadCursor
 

@@ -17,17 +17,17 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
+from slrt_contracts.envelope import CloudEvent, EnvelopeError, from_kafka
+from slrt_contracts.registry import model_for
+from slrt_contracts.topics import Topics
 
 from slrt_shared import metrics, spans
 from slrt_shared.access.messages import sender_headers, sender_of
 from slrt_shared.access.principal import Principal
 from slrt_shared.access.tokens import TokenRejected, TokenVerifier
-from slrt_shared.contracts.envelope import CloudEvent, EnvelopeError, from_kafka
-from slrt_shared.contracts.registry import model_for
 from slrt_shared.errors import safe_error_message
 from slrt_shared.failures import Paused, Reason, Undecodable, Unusable, is_transient, permanent_reason
 from slrt_shared.logging import get_logger
-from slrt_shared.topics import Topics
 
 log = get_logger(__name__)
 

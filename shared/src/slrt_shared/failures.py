@@ -17,8 +17,8 @@ from enum import StrEnum
 import sqlalchemy.exc
 from aiokafka.errors import KafkaError
 from pydantic import ValidationError
+from slrt_contracts.envelope import EnvelopeError
 
-from slrt_shared.contracts.envelope import EnvelopeError
 from slrt_shared.errors import PermanentError, TransientError
 
 

@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from slrt_contracts.envelope import CloudEvent
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slrt_shared.contracts.envelope import CloudEvent
 from slrt_shared.db import upsert
 
 T = TypeVar("T")

@@ -8,10 +8,10 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
+from slrt_contracts.topics import topic_config
 
 from slrt_shared.logging import get_logger
 from slrt_shared.settings import ServiceSettings
-from slrt_shared.topics import topic_config
 
 log = get_logger(__name__)
 

@@ -31,10 +31,10 @@ import sqlalchemy as sa
 from aiokafka import AIOKafkaProducer
 from aiokafka import errors as kafka_errors
 from opentelemetry.trace import Span
+from slrt_contracts.envelope import KafkaRecord
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from slrt_shared import metrics, spans, transitions
-from slrt_shared.contracts.envelope import KafkaRecord
 from slrt_shared.db import BigId, is_postgres
 from slrt_shared.logging import get_logger
 

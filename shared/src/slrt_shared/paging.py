@@ -8,7 +8,8 @@ import binascii
 import re
 from datetime import datetime
 
-from slrt_shared.contracts.fields import IDENTIFIER_PATTERN
+from slrt_contracts.fields import IDENTIFIER_PATTERN
+
 from slrt_shared.db import utc
 from slrt_shared.errors import SlrtError
 

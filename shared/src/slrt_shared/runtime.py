@@ -15,6 +15,7 @@ from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.middlewares import AckPolicy
+from slrt_contracts.topics import Topics
 
 from slrt_shared import metrics
 from slrt_shared.consumer import DeadLetters, ReliableBatchHandler, ReliableHandler
@@ -23,7 +24,6 @@ from slrt_shared.kafka import ensure_topics, make_broker, make_producer
 from slrt_shared.logging import get_logger
 from slrt_shared.pauses import PartitionPauses
 from slrt_shared.settings import ServiceSettings
-from slrt_shared.topics import Topics
 
 log = get_logger(__name__)
 

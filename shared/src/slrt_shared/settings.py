@@ -12,8 +12,7 @@ from typing import Literal, Self
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from slrt_shared.topics import Topics
+from slrt_contracts.topics import Topics
 
 
 class ServiceSettings(BaseSettings):

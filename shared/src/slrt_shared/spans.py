@@ -22,9 +22,8 @@ from typing import Any
 
 from opentelemetry import propagate, trace
 from opentelemetry.trace import Link, Span, SpanKind, Status, StatusCode
-
-from slrt_shared.contracts.envelope import CloudEvent
-from slrt_shared.contracts.registry import key_is_case_id
+from slrt_contracts.envelope import CloudEvent
+from slrt_contracts.registry import key_is_case_id
 
 CASE_ID = "slrt.case_id"
 CASE_NUMBER = "slrt.case_number"

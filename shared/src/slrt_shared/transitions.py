@@ -13,11 +13,11 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from slrt_contracts import case_events as ce
+from slrt_contracts.envelope import KafkaRecord
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slrt_shared.contracts import case_events as ce
-from slrt_shared.contracts.envelope import KafkaRecord
 from slrt_shared.logging import get_logger
 from slrt_shared.spans import trace_id_of
 

@@ -13,15 +13,15 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from slrt_contracts.commands import CaseRegistration
+from slrt_contracts.envelope import KafkaRecord
+from slrt_contracts.topics import Topics
 from slrt_intake.adapters import tables as t
 from slrt_intake.app import MIGRATIONS
 from slrt_intake.service_layer import registration as uc
 from slrt_intake.service_layer.registrar import Registrar
 from slrt_shared import db
-from slrt_shared.contracts.commands import CaseRegistration
-from slrt_shared.contracts.envelope import KafkaRecord
 from slrt_shared.pseudonyms import PseudonymKey, Pseudonyms
-from slrt_shared.topics import Topics
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.unit.shared.registration_rules import VALID, with_value

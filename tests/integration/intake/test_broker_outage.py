@@ -12,9 +12,9 @@ import asyncio
 import os
 from collections import Counter
 
+from slrt_contracts.envelope import from_kafka
 from slrt_intake.adapters import tables as t
 from slrt_intake.app import build_app
-from slrt_shared.contracts.envelope import from_kafka
 
 from tests.integration.intake.conftest import intake_settings
 from tests.integration.intake.outage import BrokerBehindLink

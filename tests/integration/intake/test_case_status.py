@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from slrt_contracts import case_events as ce
+from slrt_contracts.codes import Level
+from slrt_contracts.envelope import to_kafka
+from slrt_contracts.topics import Topics
 from slrt_intake.app import build_app
 from slrt_intake.settings import IntakeSettings
-from slrt_shared.codes import Level
-from slrt_shared.contracts import case_events as ce
-from slrt_shared.contracts.envelope import to_kafka
-from slrt_shared.topics import Topics
 
 from tests.support import eventually
 from tests.support.apps import running

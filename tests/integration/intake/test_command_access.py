@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from jwt import encode
+from slrt_contracts.topics import Topics
 from slrt_intake.app import build_app
 from slrt_intake.settings import IntakeSettings
 from slrt_shared.access.principal import NATIONAL, Role
-from slrt_shared.topics import Topics
 
 from tests.integration.intake.test_command_topic import command, header
 from tests.support import eventually

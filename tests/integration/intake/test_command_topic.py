@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from slrt_contracts.envelope import KafkaRecord
+from slrt_contracts.topics import Topics
 from slrt_intake.app import build_app
 from slrt_intake.settings import IntakeSettings
 from slrt_shared.access.principal import Role
-from slrt_shared.contracts.envelope import KafkaRecord
-from slrt_shared.topics import Topics
 
 from tests.support import eventually
 from tests.support.apps import running

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from slrt_shared.codes import Level
+from slrt_contracts.case_events import CaseResolved
+from slrt_contracts.codes import Level
+from slrt_contracts.envelope import CloudEvent, KafkaRecord, to_kafka
 from slrt_shared.consumer import ReliableHandler
-from slrt_shared.contracts.case_events import CaseResolved
-from slrt_shared.contracts.envelope import CloudEvent, KafkaRecord, to_kafka
 from slrt_shared.errors import PermanentError
 from slrt_shared.runtime import KafkaRuntime
 from slrt_shared.settings import ServiceSettings

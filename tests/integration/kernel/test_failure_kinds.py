@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy.exc
-from slrt_shared.codes import Level
+from slrt_contracts.case_events import CaseResolved
+from slrt_contracts.codes import Level
+from slrt_contracts.envelope import CloudEvent, KafkaRecord, to_kafka
 from slrt_shared.consumer import ReliableBatchHandler
-from slrt_shared.contracts.case_events import CaseResolved
-from slrt_shared.contracts.envelope import CloudEvent, KafkaRecord, to_kafka
 from slrt_shared.pauses import Degraded
 from slrt_shared.runtime import KafkaRuntime
 from slrt_shared.settings import ServiceSettings

@@ -13,10 +13,10 @@ from aiokafka import AIOKafkaProducer
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from slrt.outbox import run_outbox
+from slrt_contracts.case_events import CaseResolved
+from slrt_contracts.codes import Level
+from slrt_contracts.envelope import KafkaRecord, to_kafka
 from slrt_shared import db
-from slrt_shared.codes import Level
-from slrt_shared.contracts.case_events import CaseResolved
-from slrt_shared.contracts.envelope import KafkaRecord, to_kafka
 from slrt_shared.kafka import make_producer
 from slrt_shared.outbox import Held, OutboxRelay, add_to_outbox, define_outbox, quarantined_rows
 from slrt_shared.settings import ServiceSettings

@@ -13,10 +13,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 from pydantic import ValidationError
+from slrt_contracts.case_events import CaseResolved
+from slrt_contracts.codes import Level
+from slrt_contracts.envelope import CloudEvent
 from slrt_shared import db
-from slrt_shared.codes import Level
-from slrt_shared.contracts.case_events import CaseResolved
-from slrt_shared.contracts.envelope import CloudEvent
 from slrt_shared.inbox import define_inbox, first_deliveries, first_delivery
 from slrt_shared.purge import Horizon, inbox_horizon, purge_batch, purge_older_than, purge_once
 from slrt_shared.settings import ServiceSettings

@@ -7,9 +7,9 @@ from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+from slrt_contracts.topics import Topics
 from slrt_shared.kafka import ensure_topics
 from slrt_shared.settings import ServiceSettings
-from slrt_shared.topics import Topics
 
 DAY_MS = 24 * 3600 * 1000
 

@@ -15,13 +15,13 @@ from email.message import Message
 from typing import Any
 
 import sqlalchemy as sa
+from slrt_contracts.case_events import CaseRegistered, HouseholdInfo
+from slrt_contracts.codes import Channel, DtsenStatus, Language, Level, Programme
+from slrt_contracts.contacts import CaseContacts
 from slrt_notification.adapters import tables as t
 from slrt_notification.app import build_app
 from slrt_notification.settings import NotificationSettings
 from slrt_shared import db
-from slrt_shared.codes import Channel, DtsenStatus, Language, Level, Programme
-from slrt_shared.contracts.case_events import CaseRegistered, HouseholdInfo
-from slrt_shared.contracts.contacts import CaseContacts
 
 from tests.support import eventually
 from tests.support.apps import running

@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from slrt_contracts.case_events import CaseRegistered, HouseholdInfo, ReferralDispatched
+from slrt_contracts.codes import Channel, DtsenStatus, Language, Level, Programme
+from slrt_contracts.contacts import CaseContacts
+from slrt_contracts.envelope import to_kafka
 from slrt_notification.app import build_app
 from slrt_notification.settings import NotificationSettings
-from slrt_shared.codes import Channel, DtsenStatus, Language, Level, Programme
-from slrt_shared.contracts.case_events import CaseRegistered, HouseholdInfo, ReferralDispatched
-from slrt_shared.contracts.contacts import CaseContacts
-from slrt_shared.contracts.envelope import to_kafka
 from slrt_shared.logging import configure_logging
 from slrt_shared.telemetry import configure_tracing
 
@@ -194,7 +194,7 @@ async def _count(reader: TopicReader, kind: str, n: int) -> bool:
 
 async def test_officers_hear_of_new_referrals_and_supervisors_of_escalations(
         kafka_broker, topic_prefix, database_url, smtp) -> None:
-    from slrt_shared.contracts.case_events import CaseEscalated
+    from slrt_contracts.case_events import CaseEscalated
 
     sms = SmsGateway().start()
     s = settings(kafka_broker.bootstrap, topic_prefix, database_url, smtp, sms)  # the sample directory
@@ -220,8 +220,8 @@ async def test_officers_hear_of_new_referrals_and_supervisors_of_escalations(
 
 async def test_supervisors_get_one_daily_digest_of_the_overdue_cases_in_their_region(
         kafka_broker, topic_prefix, database_url, smtp) -> None:
+    from slrt_contracts.case_events import CaseOverdue, CaseResolved
     from slrt_notification.service_layer.digest import plan_digests
-    from slrt_shared.contracts.case_events import CaseOverdue, CaseResolved
 
     sms = SmsGateway().start()
     s = settings(kafka_broker.bootstrap, topic_prefix, database_url, smtp, sms, digest_hour=0,

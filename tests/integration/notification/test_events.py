@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from slrt_contracts.case_events import CaseResolved, ReferralDispatched
+from slrt_contracts.codes import Level, Programme
+from slrt_contracts.envelope import KafkaRecord, to_kafka
+from slrt_contracts.topics import Topics
 from slrt_notification.service_layer.delivery import skip_unreachable
-from slrt_shared.codes import Level, Programme
-from slrt_shared.contracts.case_events import CaseResolved, ReferralDispatched
-from slrt_shared.contracts.envelope import KafkaRecord, to_kafka
-from slrt_shared.topics import Topics
 
 from tests.integration.notification.helpers import (
     NAME,

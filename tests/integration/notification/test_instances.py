@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from contextlib import AsyncExitStack
 
+from slrt_contracts.envelope import to_kafka
 from slrt_notification.app import build_app
-from slrt_shared.contracts.envelope import to_kafka
 
 from tests.integration.notification.helpers import (
     ScriptedGateway,

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from slrt_contracts.envelope import to_kafka
 from slrt_notification.adapters import tables as t
 from slrt_shared import db
-from slrt_shared.contracts.envelope import to_kafka
 
 from tests.integration.notification.helpers import (
     EMAIL,

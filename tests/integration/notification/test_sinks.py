@@ -13,7 +13,7 @@ import aiosmtplib
 import httpx
 import pytest
 from slrt.sinks import run_sinks
-from slrt_shared.contracts.envelope import to_kafka
+from slrt_contracts.envelope import to_kafka
 from slrt_shared.embedded_broker import port_is_free
 
 from tests.integration.notification.helpers import (

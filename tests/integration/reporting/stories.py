@@ -7,13 +7,13 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import httpx
+from slrt_contracts import case_events as ce
+from slrt_contracts.base import EventData
+from slrt_contracts.codes import Channel, DtsenStatus, ErasureReason, Level, Programme, ReferralStatus
+from slrt_contracts.envelope import KafkaRecord, to_kafka
+from slrt_contracts.notification_events import NotificationFailed, NotificationSent
 from slrt_reporting.app import build_app
 from slrt_reporting.settings import ReportingSettings
-from slrt_shared.codes import Channel, DtsenStatus, ErasureReason, Level, Programme, ReferralStatus
-from slrt_shared.contracts import case_events as ce
-from slrt_shared.contracts.base import EventData
-from slrt_shared.contracts.envelope import KafkaRecord, to_kafka
-from slrt_shared.contracts.notification_events import NotificationFailed, NotificationSent
 
 from tests.support import eventually
 from tests.support.apps import running

@@ -11,7 +11,7 @@ from datetime import timedelta
 import httpx
 import pytest
 from openpyxl import load_workbook
-from slrt_shared.codes import Level
+from slrt_contracts.codes import Level
 
 from tests.integration.reporting.stories import T0, Story, reporting, settings_for, stats_when
 from tests.support import eventually

@@ -6,8 +6,8 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from slrt_shared.codes import Level, Programme
-from slrt_shared.contracts.envelope import KafkaRecord
+from slrt_contracts.codes import Level, Programme
+from slrt_contracts.envelope import KafkaRecord
 
 from tests.integration.reporting.stories import PKH_OWNER, Story, case_when, reporting, settings_for, stats_when
 from tests.support import eventually

@@ -8,14 +8,14 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
+from slrt_contracts import case_events as ce
+from slrt_contracts.codes import Channel, DtsenStatus, Level
+from slrt_contracts.envelope import CloudEvent
 from slrt_reporting.adapters import tables as t
 from slrt_reporting.app import MIGRATIONS
 from slrt_reporting.entrypoints.events import CONSUMER
 from slrt_reporting.service_layer.projector import take
 from slrt_shared import db
-from slrt_shared.codes import Channel, DtsenStatus, Level
-from slrt_shared.contracts import case_events as ce
-from slrt_shared.contracts.envelope import CloudEvent
 from slrt_shared.purge import Horizon, purge_once
 from sqlalchemy.ext.asyncio import AsyncEngine
 

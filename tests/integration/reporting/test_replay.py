@@ -14,12 +14,12 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from slrt_contracts.codes import Programme
+from slrt_contracts.envelope import KafkaRecord
 from slrt_reporting.adapters import tables as t
 from slrt_reporting.replay import replay
 from slrt_reporting.service_layer.rebuild import PROJECTION_VERSION
 from slrt_shared import db
-from slrt_shared.codes import Programme
-from slrt_shared.contracts.envelope import KafkaRecord
 
 from tests.integration.reporting.stories import T0, Story, reporting, settings_for, stats_when
 from tests.integration.reporting.test_projection import full_story

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from slrt_contracts.case_events import CaseErased
+from slrt_contracts.codes import ErasureReason
 from slrt_routing.adapters import tables as t
 from slrt_routing.app import MIGRATIONS
 from slrt_routing.service_layer.erasure import on_case_erased
 from slrt_shared import db
-from slrt_shared.codes import ErasureReason
-from slrt_shared.contracts.case_events import CaseErased
 
 
 async def test_erasure_drops_the_cases_published_and_quarantined_outbox_rows(database_url) -> None:

@@ -6,12 +6,12 @@ import uuid
 from datetime import UTC, datetime
 
 import httpx
+from slrt_contracts.case_events import CaseRegistered, ComplaintFiled, HouseholdInfo
+from slrt_contracts.codes import Channel, DtsenStatus, Level, Programme
+from slrt_contracts.referral_updates import ReferralUpdate
 from slrt_routing.app import build_app
 from slrt_routing.settings import RoutingSettings
 from slrt_shared.access.principal import Role
-from slrt_shared.codes import Channel, DtsenStatus, Level, Programme
-from slrt_shared.contracts.case_events import CaseRegistered, ComplaintFiled, HouseholdInfo
-from slrt_shared.contracts.referral_updates import ReferralUpdate
 
 from tests.support import eventually
 from tests.support.apps import running

@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from slrt_contracts.codes import Programme
+from slrt_contracts.topics import Topics
 from slrt_routing.adapters import tables as t
 from slrt_routing.app import MIGRATIONS
 from slrt_routing.domain.rules import load_rule_book
@@ -18,9 +20,7 @@ from slrt_routing.service_layer.dispatch import on_case_registered
 from slrt_routing.service_layer.timers import sweep
 from slrt_routing.settings import DEFAULT_RULES
 from slrt_shared import db
-from slrt_shared.codes import Programme
 from slrt_shared.db import utc
-from slrt_shared.topics import Topics
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.integration.routing.test_escalation_drill import registered

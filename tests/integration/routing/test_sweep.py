@@ -8,6 +8,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
+from slrt_contracts.topics import Topics
 from slrt_routing.adapters import tables as t
 from slrt_routing.app import MIGRATIONS
 from slrt_routing.domain.rules import load_rule_book
@@ -16,7 +17,6 @@ from slrt_routing.service_layer.timers import sweep
 from slrt_routing.settings import DEFAULT_RULES
 from slrt_shared import db
 from slrt_shared.db import utc
-from slrt_shared.topics import Topics
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # a Monday, 10:00 WIB
 PAST = NOW - timedelta(minutes=5)

@@ -10,9 +10,9 @@ from collections import Counter
 
 from slrt.chaos.processes import ServiceProcess
 from slrt.scratch import PostgresServer
+from slrt_contracts.codes import Programme
+from slrt_contracts.envelope import to_kafka
 from slrt_routing.adapters import tables
-from slrt_shared.codes import Programme
-from slrt_shared.contracts.envelope import to_kafka
 
 from tests.integration.routing.test_escalation_drill import registered
 from tests.support import eventually

@@ -8,12 +8,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from slrt_contracts.codes import Programme
+from slrt_contracts.envelope import to_kafka
+from slrt_contracts.referral_updates import ReferralUpdate
+from slrt_contracts.topics import Topics
 from slrt_routing.app import build_app
 from slrt_shared.access.principal import Role
-from slrt_shared.codes import Programme
-from slrt_shared.contracts.envelope import to_kafka
-from slrt_shared.contracts.referral_updates import ReferralUpdate
-from slrt_shared.topics import Topics
 
 from tests.integration.routing.test_escalation_drill import _with_referrals, registered, settings
 from tests.support import eventually

@@ -1,6 +1,6 @@
 """deploy/kafka: what kafka-init asks of the broker (users, topics, ACLs) and how the broker starts (the JAAS file),
 run here with stand-ins for the Kafka tools that record each call. The expected ACLs are derived from the code
-(``slrt_shared.topics``: who consumes what) and the table of deploy/README.md; the topics' configuration must be
+(``slrt_contracts.topics``: who consumes what) and the table of deploy/README.md; the topics' configuration must be
 the one the services would create them with (``topic_config``), else each service would try to alter it."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from slrt_shared import topics
+from slrt_contracts import topics
 
 from tests.unit.deploy.tools import DEPLOY, SERVICES, clean_env, run
 

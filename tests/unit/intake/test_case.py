@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from slrt_contracts.codes import CaseStatus, Level, Programme
+from slrt_contracts.commands import CaseRegistration
 from slrt_intake.domain import case as domain
-from slrt_shared.codes import CaseStatus, Level, Programme
-from slrt_shared.contracts.commands import CaseRegistration
 
 from tests.unit.shared.registration_rules import VALID, with_value
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
+from slrt_contracts.citizen_rights import CitizenCorrection
 from slrt_intake.domain.correction import changes, corrected_body
-from slrt_shared.contracts.citizen_rights import CitizenCorrection
 
 CURRENT = {"name": "Siti Aminah", "phone": "+6281234567890", "email": "siti@example.id"}
 ADDRESS = {"region_code": "32.01.01.1002", "rt": "003", "rw": "005", "street": "Jl. Melati 10"}

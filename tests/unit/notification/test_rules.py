@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from slrt_contracts.codes import Level
 from slrt_notification.adapters.directory import DirectoryError, load_directory, supervising_regions
 from slrt_notification.adapters.rule_files import load_rules, load_templates
 from slrt_notification.domain.rules import NotificationRules, RulesError
 from slrt_notification.settings import DEFAULT_RULES, DEFAULT_TEMPLATES, SAMPLE_DIRECTORY
-from slrt_shared.codes import Level
 
 TEMPLATES = load_templates(DEFAULT_TEMPLATES)
 RULES = load_rules(DEFAULT_RULES, TEMPLATES)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from slrt_contracts import case_events as ce
+from slrt_contracts.base import EventData
+from slrt_contracts.codes import Channel, DtsenStatus, Level, Programme
+from slrt_contracts.notification_events import NotificationFailed, NotificationSent
 from slrt_reporting.domain.events import Event, decode
-from slrt_shared.codes import Channel, DtsenStatus, Level, Programme
-from slrt_shared.contracts import case_events as ce
-from slrt_shared.contracts.base import EventData
-from slrt_shared.contracts.notification_events import NotificationFailed, NotificationSent
 
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 CASE = "c1"

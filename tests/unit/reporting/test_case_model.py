@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from slrt_contracts.codes import Level
 from slrt_reporting.domain import case as c
 from slrt_reporting.domain import referral as r
 from slrt_reporting.domain.events import Event
-from slrt_shared.codes import Level
 
 from tests.unit.reporting.histories import (
     DESA,

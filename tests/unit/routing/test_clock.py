@@ -4,6 +4,7 @@ counts from the deadline that expired, so a late sweep fires every missed step o
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from slrt_contracts.codes import Level
 from slrt_routing.domain.clock import (
     CannotEscalate,
     Escalate,
@@ -13,7 +14,6 @@ from slrt_routing.domain.clock import (
     next_level,
     on_clock_expired,
 )
-from slrt_shared.codes import Level
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

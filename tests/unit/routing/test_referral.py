@@ -1,7 +1,7 @@
 import pytest
+from slrt_contracts.codes import ReasonCode
+from slrt_contracts.codes import ReferralStatus as S
 from slrt_routing.domain.referral import InvalidTransition, answer_code, transition
-from slrt_shared.codes import ReasonCode
-from slrt_shared.codes import ReferralStatus as S
 
 
 @pytest.mark.parametrize(("current", "wanted"), [

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from slrt_contracts.codes import DtsenStatus, Level, Programme
 from slrt_routing.domain.rules import RoutableCase, RulesError, load_rule_book
 from slrt_routing.settings import DEFAULT_RULES
-from slrt_shared.codes import DtsenStatus, Level, Programme
 
 BOOK = load_rule_book(DEFAULT_RULES)
 CASE = RoutableCase(region_code="32.01.01.1002", ppks=(24,), dtsen_status=DtsenStatus.REGISTERED)

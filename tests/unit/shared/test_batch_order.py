@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from slrt_shared.codes import Level
+from slrt_contracts.case_events import CaseResolved
+from slrt_contracts.codes import Level
+from slrt_contracts.envelope import CloudEvent, to_kafka
 from slrt_shared.consumer import DEFAULT_MAX_MESSAGE_BYTES, ReliableBatchHandler
-from slrt_shared.contracts.case_events import CaseResolved
-from slrt_shared.contracts.envelope import CloudEvent, to_kafka
 from slrt_shared.failures import Paused
 
 

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
-from slrt_shared import identity
-from slrt_shared.contracts.commands import CaseRegistration
-from slrt_shared.regions import all_desa_codes
+from slrt_contracts import identity
+from slrt_contracts.commands import CaseRegistration
+from slrt_contracts.regions import all_desa_codes
 
 from tests.unit.shared.registration_rules import VALID, with_value
 

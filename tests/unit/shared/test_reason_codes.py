@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from slrt_shared.codes import REASON_FOR, REASON_WORDS, ReasonCode, ReferralStatus, reason_words
+from slrt_contracts.codes import REASON_FOR, REASON_WORDS, ReasonCode, ReferralStatus, reason_words
 
 
 def test_every_code_has_indonesian_and_english_words_and_the_answers_it_is_meant_for() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from slrt_shared import regions
-from slrt_shared.codes import Level
+from slrt_contracts import regions
+from slrt_contracts.codes import Level
 
 DESA = regions.all_desa_codes()
 

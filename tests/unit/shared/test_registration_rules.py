@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
-from slrt_shared.codes import Programme
-from slrt_shared.contracts.commands import CaseRegistration, ComplaintBody, FileComplaint, RegisterCase
+from slrt_contracts.codes import Programme
+from slrt_contracts.commands import CaseRegistration, ComplaintBody, FileComplaint, RegisterCase
 from slrt_shared.errors import error_items
 
 from tests.unit.shared.registration_rules import RULES, VALID, Rule, with_value

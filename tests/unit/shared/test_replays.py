@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from slrt_contracts.envelope import from_kafka
 from slrt_shared.access.principal import NATIONAL, Principal, Role
 from slrt_shared.access.tokens import TokenRejected
-from slrt_shared.contracts.envelope import from_kafka
 from slrt_shared.replays import Copy, replay_headers, replayed_sender
 
 ADMIN = Principal(sub="admin-1", role=Role.ADMIN, scope=NATIONAL)

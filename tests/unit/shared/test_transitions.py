@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from slrt_contracts.case_events import CaseEscalated
+from slrt_contracts.codes import Level
+from slrt_contracts.envelope import to_kafka
 from slrt_shared import db
-from slrt_shared.codes import Level
-from slrt_shared.contracts.case_events import CaseEscalated
-from slrt_shared.contracts.envelope import to_kafka
 from slrt_shared.logging import configure_logging
 from slrt_shared.outbox import add_to_outbox, define_outbox
 from sqlalchemy import MetaData

@@ -8,9 +8,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
+from slrt_contracts.envelope import CloudEvent
 from slrt_shared import db
 from slrt_shared.access.verifier import verifier_from
-from slrt_shared.contracts.envelope import CloudEvent
 from slrt_shared.outbox import OutboxRelay
 from slrt_shared.pseudonyms import Pseudonyms
 from slrt_shared.purge import purge_loops

@@ -15,15 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from slrt_contracts.case_events import CaseRegistered, HouseholdInfo, ReferralDispatched
+from slrt_contracts.codes import Channel, DtsenStatus, Level, Programme
+from slrt_contracts.envelope import to_kafka
+from slrt_contracts.regions import all_desa_codes
 from slrt_shared import db
 from slrt_shared.access.devkey import DevKey
 from slrt_shared.access.principal import NATIONAL, Principal, Role
-from slrt_shared.codes import Channel, DtsenStatus, Level, Programme
 from slrt_shared.consumer import ReliableBatchHandler, ReliableHandler
-from slrt_shared.contracts.case_events import CaseRegistered, HouseholdInfo, ReferralDispatched
-from slrt_shared.contracts.envelope import to_kafka
 from slrt_shared.kafka import make_producer
-from slrt_shared.regions import all_desa_codes
 from slrt_shared.runtime import KafkaRuntime
 
 from slrt_reporting.adapters import tables as t

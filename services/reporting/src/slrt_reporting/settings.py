@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pydantic import Field, field_validator
-from slrt_shared.codes import PPKS
+from slrt_contracts.codes import PPKS
 from slrt_shared.settings import ServiceSettings
 
 from slrt_reporting.domain.small_counts import SmallCounts

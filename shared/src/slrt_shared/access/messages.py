@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from slrt_contracts.envelope import CloudEvent
+
 from slrt_shared.access.principal import Principal
 from slrt_shared.access.tokens import TokenRejected, TokenVerifier, bearer
-from slrt_shared.contracts.envelope import CloudEvent
 from slrt_shared.replays import REPLAYED_FROM, replayed_sender
 
 SKEW = timedelta(minutes=5)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from slrt_shared import regions
+from slrt_contracts import regions
 
 NATIONAL = "nasional"
 

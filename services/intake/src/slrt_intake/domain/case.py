@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from slrt_shared import identity
-from slrt_shared.codes import START_LEVEL, CaseStatus, Level, Programme
-from slrt_shared.contracts.commands import CaseRegistration
-from slrt_shared.regions import parent_at
+from slrt_contracts import identity
+from slrt_contracts.codes import START_LEVEL, CaseStatus, Level, Programme
+from slrt_contracts.commands import CaseRegistration
+from slrt_contracts.regions import parent_at
 
 OPEN_STATUSES = frozenset({CaseStatus.REGISTERED, CaseStatus.REFERRED, CaseStatus.IN_PROGRESS})
 

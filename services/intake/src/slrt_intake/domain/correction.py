@@ -7,7 +7,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from slrt_shared.contracts.citizen_rights import CitizenCorrection
+from slrt_contracts.citizen_rights import CitizenCorrection
 
 CONTACT_FIELDS = ("name", "phone", "email")
 ADDRESS_FIELDS = ("rt", "rw", "street")

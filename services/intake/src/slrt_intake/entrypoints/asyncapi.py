@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
+from slrt_contracts import case_events as ce
+from slrt_contracts.commands import CommandAccepted, CommandRejected, FileComplaint, RegisterCase
+from slrt_contracts.contacts import CaseContacts
+from slrt_contracts.topics import Topics
 from slrt_shared.asyncapi import ChannelSpec, asyncapi_document
-from slrt_shared.contracts import case_events as ce
-from slrt_shared.contracts.commands import CommandAccepted, CommandRejected, FileComplaint, RegisterCase
-from slrt_shared.contracts.contacts import CaseContacts
-from slrt_shared.topics import Topics
 
 from slrt_intake.service_layer.case_status import FOLLOWED
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
+from slrt_contracts.fields import Nik
 from slrt_shared.access.http import auth_responses, callers
 from slrt_shared.access.principal import Principal
-from slrt_shared.contracts.fields import Nik
 from slrt_shared.http import invalid_cursor
 from slrt_shared.paging import BadCursor
 

@@ -16,11 +16,7 @@ from itertools import groupby
 from typing import Any
 
 from pydantic import ValidationError
-from slrt_shared.access.policy import door
-from slrt_shared.access.principal import Principal
-from slrt_shared.access.tokens import TokenRejected
-from slrt_shared.consumer import Sender
-from slrt_shared.contracts.commands import (
+from slrt_contracts.commands import (
     CaseRegistration,
     CommandAccepted,
     CommandRejected,
@@ -29,13 +25,17 @@ from slrt_shared.contracts.commands import (
     FileComplaint,
     RegisterCase,
 )
-from slrt_shared.contracts.envelope import CloudEvent, KafkaRecord, to_kafka
+from slrt_contracts.envelope import CloudEvent, KafkaRecord, to_kafka
+from slrt_contracts.topics import Topics
+from slrt_shared.access.policy import door
+from slrt_shared.access.principal import Principal
+from slrt_shared.access.tokens import TokenRejected
+from slrt_shared.consumer import Sender
 from slrt_shared.errors import error_items
 from slrt_shared.failures import Reason, Unusable
 from slrt_shared.outbox import add_to_outbox
 from slrt_shared.pseudonyms import Pseudonyms
 from slrt_shared.telemetry import trace_headers_of
-from slrt_shared.topics import Topics
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from slrt_intake.adapters import tables as t

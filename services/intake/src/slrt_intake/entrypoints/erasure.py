@@ -7,10 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
+from slrt_contracts.codes import ErasureReason
+from slrt_contracts.fields import Nik
 from slrt_shared.access.http import auth_responses, callers
 from slrt_shared.access.principal import Principal
-from slrt_shared.codes import ErasureReason
-from slrt_shared.contracts.fields import Nik
 
 from slrt_intake.entrypoints.http import NOT_FOUND, UNREADABLE, CaseId, not_found
 from slrt_intake.entrypoints.views import ERRORS, Erased

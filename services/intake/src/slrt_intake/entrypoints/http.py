@@ -6,12 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Path, Request
 from fastapi.responses import JSONResponse
+from slrt_contracts.commands import CaseRegistration, ComplaintBody
+from slrt_contracts.fields import IDENTIFIER_PATTERN
 from slrt_shared import spans
 from slrt_shared.access.http import auth_responses, callers, forbidden
 from slrt_shared.access.principal import NATIONAL, Principal, Role
 from slrt_shared.audit import current_trace_id
-from slrt_shared.contracts.commands import CaseRegistration, ComplaintBody
-from slrt_shared.contracts.fields import IDENTIFIER_PATTERN
 from slrt_shared.http import FieldError
 from slrt_shared.request_ids import current_request_id
 from slrt_shared.telemetry import current_trace_headers

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from slrt_contracts.citizen_rights import CitizenCorrection, SubjectAccessRequest
 from slrt_shared.access.http import auth_responses, callers
 from slrt_shared.access.principal import Principal
-from slrt_shared.contracts.citizen_rights import CitizenCorrection, SubjectAccessRequest
 from slrt_shared.http import FieldError
 
 from slrt_intake.entrypoints import subject_access_page

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
-from slrt_shared.codes import CaseStatus, Channel, Language, Level, Programme
+from slrt_contracts.codes import CaseStatus, Channel, Language, Level, Programme
 
 CASE_ID = "0b6c1f0e-5d8a-4a7e-9f2b-7c1d3e5a9b40"
 WHEN = "2026-03-02T08:15:00+00:00"

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from slrt_shared.codes import CaseStatus, Level
-from slrt_shared.contracts import case_events as ce
-from slrt_shared.contracts.base import EventData, parse_tolerant
-from slrt_shared.contracts.envelope import CloudEvent
+from slrt_contracts import case_events as ce
+from slrt_contracts.base import EventData, parse_tolerant
+from slrt_contracts.codes import CaseStatus, Level
+from slrt_contracts.envelope import CloudEvent
 from slrt_shared.inbox import first_deliveries_of
 from slrt_shared.logging import get_logger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from slrt_contracts.codes import Language
+from slrt_contracts.contacts import CaseContacts
+from slrt_contracts.envelope import KafkaRecord, to_kafka
+from slrt_contracts.topics import Topics
 from slrt_shared import audit as audit_trail
 from slrt_shared.access.principal import Principal
-from slrt_shared.codes import Language
-from slrt_shared.contracts.contacts import CaseContacts
-from slrt_shared.contracts.envelope import KafkaRecord, to_kafka
 from slrt_shared.pseudonyms import Pseudonyms
 from slrt_shared.telemetry import current_trace_headers
-from slrt_shared.topics import Topics
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slrt_intake.adapters import tables as t

@@ -10,12 +10,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from slrt_contracts.citizen_rights import CitizenCorrection
+from slrt_contracts.topics import Topics
 from slrt_shared.access.principal import NATIONAL, Principal
 from slrt_shared.access.queries import within
-from slrt_shared.contracts.citizen_rights import CitizenCorrection
 from slrt_shared.errors import SlrtError
 from slrt_shared.outbox import add_to_outbox
-from slrt_shared.topics import Topics
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from slrt_intake.adapters import tables as t

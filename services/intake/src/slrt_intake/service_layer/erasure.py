@@ -15,15 +15,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from slrt_contracts.case_events import CaseErased
+from slrt_contracts.codes import CaseStatus, ErasureReason
+from slrt_contracts.envelope import KafkaRecord, to_kafka
+from slrt_contracts.topics import Topics
 from slrt_shared import audit
 from slrt_shared.access.principal import NATIONAL, Principal
 from slrt_shared.access.queries import within
-from slrt_shared.codes import CaseStatus, ErasureReason
-from slrt_shared.contracts.case_events import CaseErased
-from slrt_shared.contracts.envelope import KafkaRecord, to_kafka
 from slrt_shared.db import utc
 from slrt_shared.outbox import add_to_outbox
-from slrt_shared.topics import Topics
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from slrt_intake.adapters import tables as t

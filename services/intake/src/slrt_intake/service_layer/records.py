@@ -7,13 +7,13 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from slrt_contracts.regions import find_desa
 from slrt_shared import audit
 from slrt_shared.access.principal import NATIONAL, Principal
 from slrt_shared.access.queries import within
 from slrt_shared.db import utc
 from slrt_shared.paging import decode_cursor, encode_cursor
 from slrt_shared.pseudonyms import Pseudonyms
-from slrt_shared.regions import find_desa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from slrt_intake.adapters import tables as t

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 
+from slrt_contracts.topics import Topics
 from slrt_shared.pseudonyms import Pseudonyms
-from slrt_shared.topics import Topics
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from slrt_intake.service_layer.registration import Registering, Result, in_transaction, register_in

@@ -12,22 +12,22 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from slrt_contracts.case_events import CaseRegistered, ComplaintFiled, HouseholdInfo
+from slrt_contracts.codes import CaseStatus, Level, Programme
+from slrt_contracts.commands import CaseRegistration, ComplaintBody
+from slrt_contracts.contacts import CaseContacts
+from slrt_contracts.envelope import KafkaRecord, to_kafka
+from slrt_contracts.regions import Desa, find_desa, parent_at
+from slrt_contracts.topics import Topics
 from slrt_shared import audit
 from slrt_shared.access.principal import NATIONAL, Principal
 from slrt_shared.access.queries import within
-from slrt_shared.codes import CaseStatus, Level, Programme
-from slrt_shared.contracts.case_events import CaseRegistered, ComplaintFiled, HouseholdInfo
-from slrt_shared.contracts.commands import CaseRegistration, ComplaintBody
-from slrt_shared.contracts.contacts import CaseContacts
-from slrt_shared.contracts.envelope import KafkaRecord, to_kafka
 from slrt_shared.db import is_postgres, upsert
 from slrt_shared.errors import SlrtError
 from slrt_shared.outbox import add_to_outbox
 from slrt_shared.pseudonyms import Pseudonyms
-from slrt_shared.regions import Desa, find_desa, parent_at
 from slrt_shared.request_ids import current_request_id
 from slrt_shared.telemetry import current_trace_headers
-from slrt_shared.topics import Topics
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 

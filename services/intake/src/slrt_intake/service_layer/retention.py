@@ -8,8 +8,8 @@ import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from slrt_contracts.topics import Topics
 from slrt_shared.logging import get_logger
-from slrt_shared.topics import Topics
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from slrt_intake.service_layer.erasure import erase_expired

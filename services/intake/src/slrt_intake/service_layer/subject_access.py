@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from slrt_contracts.topics import CASE_CONTACTS
 from slrt_shared.access.principal import NATIONAL, Principal
 from slrt_shared.access.queries import within
 from slrt_shared.db import utc
 from slrt_shared.pseudonyms import Pseudonyms
-from slrt_shared.topics import CASE_CONTACTS
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from slrt_intake.adapters import tables as t

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from slrt_shared.codes import Level
+from slrt_contracts.codes import Level
+from slrt_contracts.regions import ancestors, level_of
 from slrt_shared.errors import SlrtError, validation_summary
-from slrt_shared.regions import ancestors, level_of
 
 _DEPTH = {Level.PROVINSI: 1, Level.KABUPATEN: 2, Level.KECAMATAN: 3, Level.DESA: 4}
 

@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from slrt_shared.contracts.registry import model_for
+from slrt_contracts.registry import model_for
+from slrt_contracts.topics import CASE_EVENTS
 from slrt_shared.errors import SlrtError
-from slrt_shared.topics import CASE_EVENTS
 
 Recipient = Literal["citizen", "officer", "supervisor"]
 ChannelName = Literal["sms", "email"]

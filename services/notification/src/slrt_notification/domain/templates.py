@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import Environment, StrictUndefined, Template, TemplateError, select_autoescape
-from slrt_shared.codes import reason_words
+from slrt_contracts.codes import reason_words
 from slrt_shared.errors import SlrtError
 
 from slrt_notification.domain import sms

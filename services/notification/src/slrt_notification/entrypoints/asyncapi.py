@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
+from slrt_contracts import case_events as ce
+from slrt_contracts.contacts import CaseContacts
+from slrt_contracts.notification_events import NotificationFailed, NotificationSent
+from slrt_contracts.registry import model_for
+from slrt_contracts.topics import Topics
 from slrt_shared.asyncapi import ChannelSpec, asyncapi_document
-from slrt_shared.contracts import case_events as ce
-from slrt_shared.contracts.contacts import CaseContacts
-from slrt_shared.contracts.notification_events import NotificationFailed, NotificationSent
-from slrt_shared.contracts.registry import model_for
-from slrt_shared.topics import Topics
 
 from slrt_notification.domain.rules import NotificationRules
 

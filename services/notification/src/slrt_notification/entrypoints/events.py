@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from itertools import groupby
 from typing import Any
 
-from slrt_shared.contracts import CloudEvent, parse_tolerant
-from slrt_shared.contracts.case_events import CaseErased
-from slrt_shared.contracts.contacts import CaseContacts
+from slrt_contracts import CloudEvent, parse_tolerant
+from slrt_contracts.case_events import CaseErased
+from slrt_contracts.contacts import CaseContacts
 from slrt_shared.db import upsert
 from slrt_shared.inbox import first_deliveries_of
 

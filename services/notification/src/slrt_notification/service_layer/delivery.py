@@ -19,9 +19,9 @@ from typing import Any
 import sqlalchemy as sa
 from jinja2 import TemplateError
 from opentelemetry import trace
+from slrt_contracts.envelope import to_kafka
+from slrt_contracts.notification_events import NotificationFailed, NotificationSent
 from slrt_shared import metrics, spans
-from slrt_shared.contracts.envelope import to_kafka
-from slrt_shared.contracts.notification_events import NotificationFailed, NotificationSent
 from slrt_shared.db import is_postgres
 from slrt_shared.logging import get_logger
 from slrt_shared.outbox import add_to_outbox

@@ -9,10 +9,10 @@ import uuid
 from datetime import UTC, datetime, time
 
 import sqlalchemy as sa
-from slrt_shared.contracts.envelope import CloudEvent
+from slrt_contracts.envelope import CloudEvent
+from slrt_contracts.regions import region_name, time_zone_of
 from slrt_shared.db import upsert
 from slrt_shared.logging import get_logger
-from slrt_shared.regions import region_name, time_zone_of
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slrt_notification.adapters import tables as t

@@ -13,14 +13,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from slrt_shared.codes import Level
-from slrt_shared.contracts import parse_tolerant
-from slrt_shared.contracts.case_events import CaseRegistered
-from slrt_shared.contracts.envelope import CloudEvent
-from slrt_shared.contracts.registry import model_for
+from slrt_contracts import parse_tolerant
+from slrt_contracts.case_events import CaseRegistered
+from slrt_contracts.codes import Level
+from slrt_contracts.envelope import CloudEvent
+from slrt_contracts.regions import region_name, time_zone_of
+from slrt_contracts.registry import model_for
 from slrt_shared.db import upsert
 from slrt_shared.logging import get_logger
-from slrt_shared.regions import region_name, time_zone_of
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slrt_notification.adapters import tables as t

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from slrt_shared.contracts.envelope import CloudEvent, EnvelopeError, from_kafka
+from slrt_contracts.envelope import CloudEvent, EnvelopeError, from_kafka
 from slrt_shared.kafka import client_options
 from slrt_shared.settings import ServiceSettings
 

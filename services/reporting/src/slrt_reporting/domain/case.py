@@ -22,8 +22,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from slrt_shared.codes import CaseStatus, Level
-from slrt_shared.regions import parent_at
+from slrt_contracts.codes import CaseStatus, Level
+from slrt_contracts.regions import parent_at
 
 from slrt_reporting.domain.events import Event, iso, parse_time
 

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from slrt_shared import regions
-from slrt_shared.contracts.base import parse_tolerant
-from slrt_shared.contracts.registry import model_for
+from slrt_contracts import regions
+from slrt_contracts.base import parse_tolerant
+from slrt_contracts.registry import model_for
+from slrt_contracts.topics import CASE_EVENTS, NOTIFICATION_EVENTS
 from slrt_shared.errors import PermanentError
 from slrt_shared.logging import mask_text
-from slrt_shared.topics import CASE_EVENTS, NOTIFICATION_EVENTS
 
 PREFIX = "id.slrt."
 PERSONAL_KEYS = frozenset({"nik", "kk", "name", "phone", "email", "street", "address", "citizen", "to",

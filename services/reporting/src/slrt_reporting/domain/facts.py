@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from slrt_shared.regions import ancestors, time_zone_of
+from slrt_contracts.regions import ancestors, time_zone_of
 
 from slrt_reporting.domain.events import parse_time
 

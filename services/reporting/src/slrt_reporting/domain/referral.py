@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slrt_shared.codes import ReferralStatus, reason_words
+from slrt_contracts.codes import ReferralStatus, reason_words
 
 from slrt_reporting.domain.events import Event
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slrt_shared.codes import reason_words
+from slrt_contracts.codes import reason_words
 
 from slrt_reporting.domain.events import Event
 from slrt_reporting.domain.referral import known_code

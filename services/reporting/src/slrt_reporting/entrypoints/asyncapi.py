@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
+from slrt_contracts.notification_events import NotificationFailed, NotificationSent
+from slrt_contracts.registry import EVENT_TYPES
+from slrt_contracts.topics import CASE_EVENTS, Topics
 from slrt_shared.asyncapi import ChannelSpec, asyncapi_document
-from slrt_shared.contracts.notification_events import NotificationFailed, NotificationSent
-from slrt_shared.contracts.registry import EVENT_TYPES
-from slrt_shared.topics import CASE_EVENTS, Topics
 
 router = APIRouter(tags=["docs"])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from slrt_shared.contracts import CloudEvent
+from slrt_contracts import CloudEvent
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from slrt_reporting.service_layer.projector import take

@@ -7,10 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, Response
-from slrt_shared import audit, regions
+from slrt_contracts import regions
+from slrt_contracts.codes import CaseStatus, Level
+from slrt_shared import audit
 from slrt_shared.access.http import auth_responses, callers
 from slrt_shared.access.principal import Principal, Role
-from slrt_shared.codes import CaseStatus, Level
 from slrt_shared.http import FieldError
 
 from slrt_reporting.adapters import tables as t

@@ -10,8 +10,8 @@ from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import AfterValidator
-from slrt_shared import regions
-from slrt_shared.contracts.fields import custom_error
+from slrt_contracts import regions
+from slrt_contracts.fields import custom_error
 
 from slrt_reporting.service_layer.queries import decode_cursor
 

@@ -16,9 +16,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from pydantic import ValidationError
+from slrt_contracts.case_events import CaseErased
+from slrt_contracts.envelope import CloudEvent
 from slrt_shared import audit
-from slrt_shared.contracts.case_events import CaseErased
-from slrt_shared.contracts.envelope import CloudEvent
 from slrt_shared.db import execute_many, is_postgres, upsert, utc
 from slrt_shared.errors import PermanentError
 from slrt_shared.inbox import first_deliveries

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from slrt_shared import regions
-from slrt_shared.codes import Level
+from slrt_contracts import regions
+from slrt_contracts.codes import Level
 from slrt_shared.db import utc
 from sqlalchemy.ext.asyncio import AsyncSession
 

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from slrt_shared.contracts.envelope import CloudEvent
+from slrt_contracts.envelope import CloudEvent
 from slrt_shared.db import is_postgres, session_factory, upsert, utc
 from slrt_shared.logging import get_logger
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession

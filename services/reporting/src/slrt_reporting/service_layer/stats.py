@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from slrt_shared import regions
-from slrt_shared.codes import Level
+from slrt_contracts import regions
+from slrt_contracts.codes import Level
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slrt_reporting.adapters import tables as t

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from slrt_shared.codes import Level
+from slrt_contracts.codes import Level
 from slrt_shared.errors import PermanentError
 
 LADDER: tuple[Level, ...] = (Level.DESA, Level.KECAMATAN, Level.KABUPATEN)

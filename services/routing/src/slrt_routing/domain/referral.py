@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from slrt_shared.codes import ReasonCode
-from slrt_shared.codes import ReferralStatus as S
+from slrt_contracts.codes import ReasonCode
+from slrt_contracts.codes import ReferralStatus as S
 from slrt_shared.errors import PermanentError
 
 TRANSITIONS: dict[S, frozenset[S]] = {

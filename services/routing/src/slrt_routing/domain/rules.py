@@ -13,9 +13,9 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from slrt_shared.codes import DtsenStatus, Level, Programme
+from slrt_contracts.codes import DtsenStatus, Level, Programme
+from slrt_contracts.regions import parent_at
 from slrt_shared.errors import SlrtError
-from slrt_shared.regions import parent_at
 
 LADDER = (Level.DESA, Level.KECAMATAN, Level.KABUPATEN)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
+from slrt_contracts import case_events as ce
+from slrt_contracts.referral_updates import ReferralUpdate
+from slrt_contracts.topics import Topics
 from slrt_shared.asyncapi import ChannelSpec, asyncapi_document
-from slrt_shared.contracts import case_events as ce
-from slrt_shared.contracts.referral_updates import ReferralUpdate
-from slrt_shared.topics import Topics
 
 router = APIRouter(tags=["docs"])
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from slrt_contracts import CloudEvent, parse_tolerant
+from slrt_contracts.case_events import CaseErased, CaseRegistered, ComplaintFiled
+from slrt_contracts.referral_updates import ReferralUpdate
 from slrt_shared.access.policy import door
 from slrt_shared.access.tokens import TokenRejected
 from slrt_shared.consumer import Sender
-from slrt_shared.contracts import CloudEvent, parse_tolerant
-from slrt_shared.contracts.case_events import CaseErased, CaseRegistered, ComplaintFiled
-from slrt_shared.contracts.referral_updates import ReferralUpdate
 from slrt_shared.errors import PermanentError
 from slrt_shared.failures import Reason, Unusable
 from slrt_shared.inbox import first_deliveries_of, first_delivery

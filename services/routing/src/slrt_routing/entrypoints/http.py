@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
+from slrt_contracts.codes import ReasonCode, ReferralStatus
 from slrt_shared.access.http import auth_responses, callers
 from slrt_shared.access.principal import Principal
-from slrt_shared.codes import ReasonCode, ReferralStatus
 from slrt_shared.http import FieldError, invalid_cursor
 from slrt_shared.paging import BadCursor
 

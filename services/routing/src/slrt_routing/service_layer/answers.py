@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from slrt_contracts.case_events import REFERRAL_STATUS_EVENTS, CaseResolved
+from slrt_contracts.codes import CaseStatus, Level, Programme, ReasonCode, ReferralStatus, reason_words
 from slrt_shared import audit
 from slrt_shared.access.principal import Principal
-from slrt_shared.codes import CaseStatus, Level, Programme, ReasonCode, ReferralStatus, reason_words
-from slrt_shared.contracts.case_events import REFERRAL_STATUS_EVENTS, CaseResolved
 from slrt_shared.db import utc
 from slrt_shared.errors import PermanentError
 from sqlalchemy.ext.asyncio import AsyncSession

@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from slrt_shared.codes import Level
-from slrt_shared.contracts.base import EventData
-from slrt_shared.contracts.envelope import to_kafka
+from slrt_contracts.base import EventData
+from slrt_contracts.codes import Level
+from slrt_contracts.envelope import to_kafka
+from slrt_contracts.regions import time_zone_of
+from slrt_contracts.topics import Topics
 from slrt_shared.outbox import add_to_outbox
-from slrt_shared.regions import time_zone_of
 from slrt_shared.telemetry import current_trace_headers, trace_headers_of
-from slrt_shared.topics import Topics
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from slrt_routing.adapters import tables as t

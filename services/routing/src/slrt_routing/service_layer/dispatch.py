@@ -9,11 +9,11 @@ from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
-from slrt_shared.codes import CaseStatus, DtsenStatus, Level, Programme, ReferralStatus
-from slrt_shared.contracts.case_events import CaseRegistered, CaseReopened, ComplaintFiled, ReferralDispatched
+from slrt_contracts.case_events import CaseRegistered, CaseReopened, ComplaintFiled, ReferralDispatched
+from slrt_contracts.codes import CaseStatus, DtsenStatus, Level, Programme, ReferralStatus
+from slrt_contracts.regions import parent_at
 from slrt_shared.db import utc
 from slrt_shared.errors import PermanentError
-from slrt_shared.regions import parent_at
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slrt_routing.adapters import tables as t

@@ -7,8 +7,8 @@ quarantined rows (``slrt_shared.outbox``), which would otherwise keep what they 
 from __future__ import annotations
 
 import sqlalchemy as sa
+from slrt_contracts.case_events import CaseErased
 from slrt_shared import audit
-from slrt_shared.contracts.case_events import CaseErased
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slrt_routing.adapters import tables as t

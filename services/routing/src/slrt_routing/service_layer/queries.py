@@ -8,10 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from slrt_contracts.codes import ReferralStatus
 from slrt_shared import audit
 from slrt_shared.access.principal import Principal, Role
 from slrt_shared.access.queries import within
-from slrt_shared.codes import ReferralStatus
 from slrt_shared.db import utc
 from slrt_shared.paging import decode_cursor, encode_cursor
 

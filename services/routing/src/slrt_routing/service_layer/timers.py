@@ -18,11 +18,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from slrt_shared import audit, metrics, regions, spans
+from slrt_contracts import regions
+from slrt_contracts.base import EventData
+from slrt_contracts.case_events import CaseClosed, CaseEscalated, CaseOverdue
+from slrt_contracts.codes import CaseStatus, Level
+from slrt_shared import audit, metrics, spans
 from slrt_shared.access.principal import NATIONAL, Principal
-from slrt_shared.codes import CaseStatus, Level
-from slrt_shared.contracts.base import EventData
-from slrt_shared.contracts.case_events import CaseClosed, CaseEscalated, CaseOverdue
 from slrt_shared.db import is_postgres, utc
 from slrt_shared.errors import PermanentError
 from sqlalchemy.ext.asyncio import AsyncSession

@@ -6,8 +6,8 @@ Revises: 0001
 
 import sqlalchemy as sa
 from alembic import op
+from slrt_contracts.regions import find_desa
 from slrt_shared.db import BigId
-from slrt_shared.regions import find_desa
 
 revision = "0002"
 down_revision = "0001"

@@ -16,7 +16,7 @@ from lokal import parse_phone
 from pydantic import AfterValidator, StringConstraints
 from pydantic_core import PydanticCustomError
 
-from slrt_shared import identity, regions
+from slrt_contracts import identity, regions
 
 EMAIL_PATTERN = (
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from lokal import wilayah
 
-from slrt_shared.codes import Level
+from slrt_contracts.codes import Level
 
 _DIGITS = re.compile(r"^[0-9]+\Z")
 _LEVEL_BY_DEPTH = {1: Level.PROVINSI, 2: Level.KABUPATEN, 3: Level.KECAMATAN, 4: Level.DESA}

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from slrt_shared.contracts.base import EventData
+from slrt_contracts.base import EventData
 
 SPECVERSION = "1.0"
 CONTENT_TYPE = "application/json"

@@ -6,9 +6,9 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from slrt_shared.codes import ReasonCode, ReferralStatus
-from slrt_shared.contracts.base import EventData
-from slrt_shared.topics import REFERRAL_UPDATES
+from slrt_contracts.base import EventData
+from slrt_contracts.codes import ReasonCode, ReferralStatus
+from slrt_contracts.topics import REFERRAL_UPDATES
 
 
 class ReferralUpdate(EventData):

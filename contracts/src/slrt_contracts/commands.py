@@ -10,9 +10,9 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from slrt_shared.codes import Channel, DtsenStatus, Language, Programme
-from slrt_shared.contracts.base import EventData
-from slrt_shared.contracts.fields import (
+from slrt_contracts.base import EventData
+from slrt_contracts.codes import Channel, DtsenStatus, Language, Programme
+from slrt_contracts.fields import (
     IDENTIFIER_PATTERN,
     Email,
     Identifier,
@@ -26,7 +26,7 @@ from slrt_shared.contracts.fields import (
     custom_error,
     single_line,
 )
-from slrt_shared.topics import INTAKE_COMMANDS, INTAKE_REPLIES
+from slrt_contracts.topics import INTAKE_COMMANDS, INTAKE_REPLIES
 
 _custom = custom_error  # the name this module used first
 _SIXTEEN_DIGITS = {"pattern": "^[0-9]{16}$"}

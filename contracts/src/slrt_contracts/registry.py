@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from slrt_shared.contracts import case_events as ce
-from slrt_shared.contracts.base import EventData
-from slrt_shared.contracts.commands import CommandAccepted, CommandRejected, FileComplaint, RegisterCase
-from slrt_shared.contracts.contacts import CaseContacts
-from slrt_shared.contracts.notification_events import NotificationFailed, NotificationSent
-from slrt_shared.contracts.referral_updates import ReferralUpdate
+from slrt_contracts import case_events as ce
+from slrt_contracts.base import EventData
+from slrt_contracts.commands import CommandAccepted, CommandRejected, FileComplaint, RegisterCase
+from slrt_contracts.contacts import CaseContacts
+from slrt_contracts.notification_events import NotificationFailed, NotificationSent
+from slrt_contracts.referral_updates import ReferralUpdate
 
 EVENT_TYPES: dict[str, type[EventData]] = {
     m.ce_type: m

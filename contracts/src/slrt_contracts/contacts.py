@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from slrt_shared.codes import Language
-from slrt_shared.contracts.base import EventData
-from slrt_shared.topics import CASE_CONTACTS
+from slrt_contracts.base import EventData
+from slrt_contracts.codes import Language
+from slrt_contracts.topics import CASE_CONTACTS
 
 
 class CaseContacts(EventData):

@@ -2,7 +2,7 @@
 and correction (``PATCH /v1/cases/{case_id}/citizen``).
 
 The NIK travels in a body, never in a URL. A correction's fields are validated with the same types, limits and
-messages as registration (``slrt_shared.contracts.commands``): a phone is an Indonesian number stored as
+messages as registration (``slrt_contracts.commands``): a phone is an Indonesian number stored as
 ``+62...``, an e-mail an address, RT/RW 1-3 digits, and no string holds control characters.
 """
 
@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from slrt_shared.contracts.fields import Email, Nik, Phone, RegionCode, RtRw, custom_error, single_line
+from slrt_contracts.fields import Email, Nik, Phone, RegionCode, RtRw, custom_error, single_line
 
 _SIXTEEN_DIGITS = {"pattern": "^[0-9]{16}$"}
 _RT_RW_PATTERN = {"pattern": "^[0-9]{1,3}$"}

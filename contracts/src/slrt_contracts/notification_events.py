@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from slrt_shared.contracts.base import EventData
-from slrt_shared.topics import NOTIFICATION_EVENTS
+from slrt_contracts.base import EventData
+from slrt_contracts.topics import NOTIFICATION_EVENTS
 
 
 class NotificationOutcome(EventData):

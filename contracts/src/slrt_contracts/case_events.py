@@ -7,9 +7,9 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from slrt_shared.codes import Channel, DtsenStatus, ErasureReason, Level, Programme, ReasonCode, ReferralStatus
-from slrt_shared.contracts.base import EventData
-from slrt_shared.topics import CASE_EVENTS
+from slrt_contracts.base import EventData
+from slrt_contracts.codes import Channel, DtsenStatus, ErasureReason, Level, Programme, ReasonCode, ReferralStatus
+from slrt_contracts.topics import CASE_EVENTS
 
 
 class HouseholdInfo(EventData):

@@ -1,8 +1,8 @@
 """Event contracts: one module per topic, frozen pydantic models, one envelope (``envelope``)."""
 
-from slrt_shared.contracts.base import EventData, parse_tolerant
-from slrt_shared.contracts.envelope import CloudEvent, KafkaRecord, from_kafka, to_kafka
-from slrt_shared.contracts.registry import EVENT_TYPES, model_for
+from slrt_contracts.base import EventData, parse_tolerant
+from slrt_contracts.envelope import CloudEvent, KafkaRecord, from_kafka, to_kafka
+from slrt_contracts.registry import EVENT_TYPES, model_for
 
 __all__ = [
     "EVENT_TYPES",
