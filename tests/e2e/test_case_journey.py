@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
+import jsonschema_rs
 import sqlalchemy as sa
 from slrt.people import Population
 from slrt_notification.adapters import tables as notification_tables
@@ -16,6 +18,8 @@ from tests.e2e.conftest import System
 from tests.support import eventually
 from tests.support.kafka import TopicReader
 from tests.support.tokens import admin
+
+SCHEMAS = Path(__file__).resolve().parents[2] / "docs" / "schemas"
 
 CASE = {
     "citizen": {"nik": "3201015508950001", "kk": "3201010101200001", "name": "Siti Aminah",
@@ -90,11 +94,25 @@ async def test_a_registered_case_reaches_every_service(system: System) -> None:
                 assert headers["traceparent"].startswith(b"00-")
         # no personal data in keys or headers anywhere; only the restricted contacts topic carries it
         await reader.read_to_end()
+        _each_validates_against_its_published_schema(reader.records)
         for record in reader.records:
             exposed = (record.key or b"") + b"".join(v for _, v in record.headers)
             assert not any(p in exposed for p in PERSONAL), record.topic
             if record.topic != "slrt.case.contacts":
                 assert not any(p in (record.value or b"") for p in PERSONAL), record.topic
+
+
+def _each_validates_against_its_published_schema(records: list[Any]) -> None:
+    """Every message on the topics is what its ``ce_dataschema`` says, by the schema in docs/schemas."""
+    seen = set()
+    for record in records:
+        headers = {k: v.decode() for k, v in record.headers}
+        document = json.loads((SCHEMAS / f"{headers['ce_type']}.json").read_text(encoding="utf-8"))
+        assert headers["ce_dataschema"] == document["$id"]
+        jsonschema_rs.validator_for(document).validate(json.loads(record.value))
+        seen.add(headers["ce_type"])
+    assert {"id.slrt.case.registered.v1", "id.slrt.referral.dispatched.v1", "id.slrt.case.contacts.v1",
+            "id.slrt.notification.sent.v1"} <= seen
 
 
 async def test_killing_and_restarting_services_loses_nothing_and_duplicates_nothing(system: System) -> None:

@@ -45,6 +45,10 @@ class CloudEvent:
     replay: Mapping[str, str] = field(default_factory=dict, repr=False)
 
 
+#: ``ce_dataschema``: the name of the message's published JSON Schema (``schemas``).
+DATASCHEMA_PREFIX = "urn:slrt:schema:"
+
+
 def new_event_id() -> str:
     return str(uuid.uuid4())
 
@@ -66,6 +70,7 @@ def to_kafka(
         ("ce_source", source),
         ("ce_type", data.ce_type),
         ("ce_time", (time or datetime.now(UTC)).isoformat()),
+        ("ce_dataschema", DATASCHEMA_PREFIX + data.ce_type),
         ("content-type", CONTENT_TYPE),
     ]
     for name in ("traceparent", "tracestate"):

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic.json_schema import models_json_schema
 from slrt_contracts.base import EventData
+from slrt_contracts.schemas import dataschema
 
 from slrt_shared.access.policy import COMMANDS
 
@@ -63,6 +64,8 @@ def _cloud_event_headers(ce_type: str) -> dict[str, Any]:
             "ce_type": {"const": ce_type},
             "ce_time": text | {"format": "date-time"},
             "content-type": {"const": "application/json"},
+            "ce_dataschema": {"const": dataschema(ce_type), "description": "the name (its $id) of the value's JSON "
+                              "Schema, published as docs/schemas/<ce_type>.json; optional on what agencies send"},
             "traceparent": text | {"description": "W3C trace context"},
             "tracestate": text,
         },
