@@ -60,7 +60,8 @@ def audit_router(service: str, table: Table, sessions: Callable[[Request], async
     in that region; rows about no case (a look-up that found nothing) are for national admins."""
     router = APIRouter(prefix="/v1", tags=["audit"], responses=auth_responses())
 
-    @router.get("/audit", summary="Who read or changed which case, in the order it happened (admins)",
+    @router.get("/audit", operation_id="get_audit_trail",
+                summary="Who read or changed which case, in the order it happened (admins)",
                 response_model=AuditPage,
                 responses={422: {"model": ErrorBody, "description": "a bad case_id, subject, limit or cursor"}})
     async def audit(

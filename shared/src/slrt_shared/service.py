@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
 from sqlalchemy import Column, Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -27,6 +28,12 @@ from slrt_shared.hardening import Hardening
 from slrt_shared.http import health_router, install_error_handlers, instrument
 from slrt_shared.request_ids import RequestIds
 from slrt_shared.runtime import KafkaRuntime
+
+
+def operation_id(route: APIRoute) -> str:
+    """A route's ``operationId``: its function's name (``get_case``, ``list_referrals``), stable across releases
+    so generated clients keep their method names (``tests/contract/test_operation_ids.py``)."""
+    return route.name
 
 
 @dataclass(frozen=True)
@@ -77,7 +84,7 @@ def service_app(
         await engine.dispose()
 
     app = FastAPI(title=title, version="1.0.0", lifespan=lifespan, description=description, docs_url=None,
-                  redoc_url=None)
+                  redoc_url=None, generate_unique_id_function=operation_id)
     app.state.verifier = verifier or verifier_from(kafka.settings)
     app.state.write_limits = WriteLimits(kafka.settings.write_rate_per_second, kafka.settings.write_burst)
     app.add_middleware(Hardening, max_body_bytes=kafka.settings.max_body_bytes)

@@ -40,7 +40,7 @@ def intake_channels(topics: Topics) -> list[ChannelSpec]:
     ]
 
 
-@router.get("/asyncapi", summary="AsyncAPI 3.0 document of intake's topics")
+@router.get("/asyncapi", operation_id="get_asyncapi", summary="AsyncAPI 3.0 document of intake's topics")
 async def asyncapi(request: Request) -> dict[str, Any]:
     topics = request.app.state.intake.settings.topics
     return asyncapi_document("intake", intake_channels(topics), version=request.app.version)

@@ -20,6 +20,7 @@ router = APIRouter(prefix="/v1", tags=["citizens"], responses=auth_responses())
 
 
 @router.get("/citizens/{nik}/cases", summary="A citizen's cases, newest first", response_model=CasePage,
+            operation_id="list_citizen_cases",
             responses={422: {**ERRORS, "description": "not a NIK, or a bad limit or cursor"}})
 async def citizen_cases(
     request: Request,

@@ -32,7 +32,7 @@ def notification_channels(topics: Topics, rules: NotificationRules) -> list[Chan
     ]
 
 
-@router.get("/asyncapi", summary="AsyncAPI 3.0 document of notification's topics")
+@router.get("/asyncapi", operation_id="get_asyncapi", summary="AsyncAPI 3.0 document of notification's topics")
 async def asyncapi(request: Request) -> dict[str, Any]:
     notifier = request.app.state.notifier
     return asyncapi_document("notification", notification_channels(notifier.topics, notifier.rules),

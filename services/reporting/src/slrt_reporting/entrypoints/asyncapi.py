@@ -25,7 +25,7 @@ def reporting_channels(topics: Topics) -> list[ChannelSpec]:
     ]
 
 
-@router.get("/asyncapi", summary="AsyncAPI 3.0 document of reporting's topics")
+@router.get("/asyncapi", operation_id="get_asyncapi", summary="AsyncAPI 3.0 document of reporting's topics")
 async def asyncapi(request: Request) -> dict[str, Any]:
     return asyncapi_document("reporting", reporting_channels(request.app.state.reporting.settings.topics),
                              version=request.app.version)

@@ -123,7 +123,7 @@ async def get_stats(request: Request, who: Annotated[Principal, caller("GET /v1/
         return await stats.stats(session, shown, visible=visible, small_counts=small_counts(request, who))
 
 
-@router.get("/v1/regions", tags=["regions"], responses=INVALID,
+@router.get("/v1/regions", tags=["regions"], responses=INVALID, operation_id="list_regions",
             summary="The regions one level below a region, with names (for drilling down)")
 async def children(who: Annotated[Principal, caller("GET /v1/regions")], region: Region = None) -> dict[str, Any]:
     code = region or "nasional"

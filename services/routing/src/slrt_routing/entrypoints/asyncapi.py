@@ -32,7 +32,7 @@ def routing_channels(topics: Topics) -> list[ChannelSpec]:
     ]
 
 
-@router.get("/asyncapi", summary="AsyncAPI 3.0 document of routing's topics")
+@router.get("/asyncapi", operation_id="get_asyncapi", summary="AsyncAPI 3.0 document of routing's topics")
 async def asyncapi(request: Request) -> dict[str, Any]:
     return asyncapi_document("routing", routing_channels(request.app.state.routing.topics),
                              version=request.app.version)

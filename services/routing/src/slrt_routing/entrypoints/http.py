@@ -53,6 +53,7 @@ def _not_found(what: str) -> FieldError:
 
 
 @router.post("/referrals/{referral_id}/status", tags=["referrals"], summary="An owner answers a referral",
+             operation_id="answer_referral",
              responses={409: {"description": "invalid status transition"}})
 async def set_status(request: Request,
                      caller: Annotated[Principal, _caller("POST /v1/referrals/{referral_id}/status")],
@@ -76,6 +77,7 @@ async def set_status(request: Request,
 
 
 @router.post("/cases/{case_id}/escalate", tags=["cases"], summary="A supervisor escalates a case by hand",
+             operation_id="escalate_case",
              responses={409: {"description": "resolved, or already at kabupaten"}})
 async def escalate(request: Request, caller: Annotated[Principal, _caller("POST /v1/cases/{case_id}/escalate")],
                    case_id: Id, body: EscalateBody) -> dict[str, Any]:
@@ -113,7 +115,8 @@ async def list_referrals(
         raise invalid_cursor() from None
 
 
-@router.get("/rules", tags=["rules"], summary="The active rules version, owners per programme, SLA ladder")
+@router.get("/rules", tags=["rules"], operation_id="get_rules",
+            summary="The active rules version, owners per programme, SLA ladder")
 async def rules(request: Request, caller: Annotated[Principal, _caller("GET /v1/rules")]) -> dict[str, Any]:
     routing = _routing(request)
     book = routing.rules.public()
