@@ -14,6 +14,7 @@ from slrt_shared.paging import BadCursor
 
 from slrt_routing.domain.clock import LADDER, CannotEscalate
 from slrt_routing.domain.referral import InvalidTransition
+from slrt_routing.entrypoints import views
 from slrt_routing.service_layer import queries
 from slrt_routing.service_layer.answers import UnknownReferral, answer_referral
 from slrt_routing.service_layer.context import Routing
@@ -53,7 +54,7 @@ def _not_found(what: str) -> FieldError:
 
 
 @router.post("/referrals/{referral_id}/status", tags=["referrals"], summary="An owner answers a referral",
-             operation_id="answer_referral",
+             operation_id="answer_referral", response_model=views.Referral,
              responses={409: {"description": "invalid status transition"}})
 async def set_status(request: Request,
                      caller: Annotated[Principal, _caller("POST /v1/referrals/{referral_id}/status")],
@@ -77,7 +78,7 @@ async def set_status(request: Request,
 
 
 @router.post("/cases/{case_id}/escalate", tags=["cases"], summary="A supervisor escalates a case by hand",
-             operation_id="escalate_case",
+             operation_id="escalate_case", response_model=views.Escalated,
              responses={409: {"description": "resolved, or already at kabupaten"}})
 async def escalate(request: Request, caller: Annotated[Principal, _caller("POST /v1/cases/{case_id}/escalate")],
                    case_id: Id, body: EscalateBody) -> dict[str, Any]:
@@ -91,7 +92,8 @@ async def escalate(request: Request, caller: Annotated[Principal, _caller("POST 
                          id_="kasus tidak dapat dieskalasi (sudah selesai atau sudah di kabupaten)") from None
 
 
-@router.get("/cases/{case_id}", tags=["cases"], summary="Routing's view of a case: level, clock, referrals")
+@router.get("/cases/{case_id}", tags=["cases"], summary="Routing's view of a case: level, clock, referrals",
+            response_model=views.RoutingCase)
 async def get_case(request: Request, caller: Annotated[Principal, _caller("GET /v1/cases/{case_id}")],
                    case_id: Id) -> dict[str, Any]:
     try:
@@ -101,7 +103,8 @@ async def get_case(request: Request, caller: Annotated[Principal, _caller("GET /
 
 
 @router.get("/referrals", tags=["referrals"], summary="Referrals to answer: an owner's own, or those in scope",
-            description="Active referrals (not re-routed or re-opened), the longest waiting first.")
+            description="Active referrals (not re-routed or re-opened), the longest waiting first.",
+            response_model=views.ReferralPage)
 async def list_referrals(
     request: Request, caller: Annotated[Principal, _caller("GET /v1/referrals")],
     status: Annotated[ReferralStatus | None, Query(description="only referrals in this status")] = None,
@@ -115,7 +118,7 @@ async def list_referrals(
         raise invalid_cursor() from None
 
 
-@router.get("/rules", tags=["rules"], operation_id="get_rules",
+@router.get("/rules", tags=["rules"], operation_id="get_rules", response_model=views.Rules,
             summary="The active rules version, owners per programme, SLA ladder")
 async def rules(request: Request, caller: Annotated[Principal, _caller("GET /v1/rules")]) -> dict[str, Any]:
     routing = _routing(request)
