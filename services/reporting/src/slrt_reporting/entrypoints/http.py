@@ -16,6 +16,7 @@ from slrt_shared.http import FieldError
 
 from slrt_reporting.adapters import tables as t
 from slrt_reporting.domain.small_counts import SmallCounts
+from slrt_reporting.entrypoints import views
 from slrt_reporting.entrypoints.params import CaseNumber, Cursor, Limit, Region, known_parameters_only
 from slrt_reporting.service_layer import queries, stats
 
@@ -124,6 +125,7 @@ async def get_stats(request: Request, who: Annotated[Principal, caller("GET /v1/
 
 
 @router.get("/v1/regions", tags=["regions"], responses=INVALID, operation_id="list_regions",
+            response_model=views.RegionChildren,
             summary="The regions one level below a region, with names (for drilling down)")
 async def children(who: Annotated[Principal, caller("GET /v1/regions")], region: Region = None) -> dict[str, Any]:
     code = region or "nasional"
