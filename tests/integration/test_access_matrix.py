@@ -57,6 +57,8 @@ OTHER_NIK = "3201011508950002"  # a valid NIK with no case
 ERASABLE_NIK = "3201015508950003"  # the citizen of the case the erasure doors erase
 ANSWERED_NIK = "3201015508950004"  # the citizen of the case only the analyst test answers
 MISSING = "00000000-0000-4000-8000-000000000000"
+#: a webhook subscription of the case's kecamatan (its receiver never answers: nothing here waits for it)
+SUBSCRIPTION = {"url": "http://127.0.0.1:9/hook", "types": ["id.slrt.case.escalated.v1"], "region": KECAMATAN}
 
 
 @dataclass
@@ -69,6 +71,8 @@ class World:
     answered_case_id: str
     answered_referral_id: str
     nik: str
+    #: per role, two subscriptions of its in-scope principal: one to read, one to delete
+    subscriptions: dict[Role, tuple[str, str]]
     intake_db: str
     bootstrap: str
     topics: Topics
@@ -131,19 +135,26 @@ async def world(kafka_broker: Any, tmp_path_factory: pytest.TempPathFactory) -> 
         answered_referral_id = await eventually(lambda: routed(answered, 1), timeout=60)
         await eventually(reported, timeout=60)
         await eventually(identity_owner_known, timeout=60)
+        subscriptions = {}
+        for role in (Role.OPERATOR, Role.SUPERVISOR, Role.ANALYST, Role.ADMIN):
+            made = [(await notification.post("/v1/subscriptions", json=SUBSCRIPTION, headers=principal(role, True)))
+                    .json()["id"] for _ in range(2)]
+            subscriptions[role] = (made[0], made[1])
         yield World({"intake": intake, "routing": routing, "reporting": reporting, "notification": notification},
                     case_id, erasable, referral_id, answered, answered_referral_id,
-                    VALID["citizen"]["nik"], f"sqlite+aiosqlite:///{folder / 'i.db'}", kafka_broker.bootstrap,
-                    Topics(prefix))
+                    VALID["citizen"]["nik"], subscriptions, f"sqlite+aiosqlite:///{folder / 'i.db'}",
+                    kafka_broker.bootstrap, Topics(prefix))
 
 
-def request_for(door: Door, w: World, *, absent: bool = False) -> tuple[str, dict[str, Any]]:
+def request_for(door: Door, w: World, *, absent: bool = False, role: Role = Role.ADMIN) -> tuple[str, dict[str, Any]]:
     """The door's path and request options for the world's objects (or, ``absent``, for ones that do not
-    exist)."""
+    exist); a subscription is the in-scope principal's of ``role``."""
     case = MISSING if absent else (w.erasable_case_id if door.method == "DELETE" else w.case_id)
     referral = MISSING if absent else w.referral_id
+    kept, deletable = w.subscriptions.get(role, w.subscriptions[Role.ADMIN])
+    subscription = MISSING if absent else (deletable if door.method == "DELETE" else kept)
     path = door.path.replace("{case_id}", case).replace("{referral_id}", referral).replace(
-        "{nik}", OTHER_NIK if absent else w.nik)
+        "{nik}", OTHER_NIK if absent else w.nik).replace("{subscription_id}", subscription)
     options: dict[str, Any] = {}
     if door.path == "/v1/audit":
         options["params"] = {"case_id": case}
@@ -161,11 +172,14 @@ def request_for(door: Door, w: World, *, absent: bool = False) -> tuple[str, dic
         options["json"] = {"nik": OTHER_NIK if absent else w.nik}
     elif door.name == "PATCH /v1/cases/{case_id}/citizen":
         options["json"] = {"email": "siti.aminah@example.id"}
+    elif door.name == "POST /v1/subscriptions":
+        options["json"] = SUBSCRIPTION
     return path, options
 
 
-async def call(w: World, door: Door, headers: dict[str, str], *, absent: bool = False) -> httpx.Response:
-    path, options = request_for(door, w, absent=absent)
+async def call(w: World, door: Door, headers: dict[str, str], *, absent: bool = False,
+               role: Role = Role.ADMIN) -> httpx.Response:
+    path, options = request_for(door, w, absent=absent, role=role)
     return await w.clients[door.service].request(door.method, path, headers=headers, **options)
 
 
@@ -176,7 +190,7 @@ ROLE_CASES = [pytest.param(d, r, s, id=f"{d.service} {d.name} {r.value} {'in' if
 @pytest.mark.parametrize(("door", "role", "in_scope"), ROLE_CASES)
 async def test_each_role_in_and_out_of_scope(world: World, door: Door, role: Role, in_scope: bool) -> None:
     headers = principal(role, in_scope, door)
-    response = await call(world, door, headers)
+    response = await call(world, door, headers, role=role)
     if role not in door.roles:
         assert response.status_code == 403, response.text
         assert response.json()["detail"][0]["type"] == "forbidden"
@@ -201,8 +215,10 @@ async def test_each_role_in_and_out_of_scope(world: World, door: Door, role: Rol
     # out of scope
     if door.name == "POST /v1/cases":
         assert response.status_code == 403 and response.json()["detail"][0]["loc"] == ["body", "address", "region_code"]
+    elif door.name == "POST /v1/subscriptions":
+        assert response.status_code == 403 and response.json()["detail"][0]["loc"] == ["body", "region"]
     elif "{" in door.path:
-        absent = await call(world, door, headers, absent=True)
+        absent = await call(world, door, headers, absent=True, role=role)
         assert (response.status_code, response.content) == (absent.status_code, absent.content)
         if "{nik}" not in door.path:
             assert response.status_code == 404

@@ -67,20 +67,29 @@ def verify(secret: str, headers: Mapping[str, str], body: bytes, *, now: float |
         raise WebhookVerificationError("no valid signature")
 
 
+def http_headers(*, secret: str, event_id: str, source: str, ce_type: str, time_: datetime, body: bytes,
+                 dataschema: str | None = None, traceparent: str | None = None,
+                 timestamp: int | None = None) -> dict[str, str]:
+    """The headers of a signed delivery of ``body`` (the event's data as JSON)."""
+    stamp = int(time.time()) if timestamp is None else timestamp
+    headers = {"content-type": "application/json", "ce-specversion": SPECVERSION, "ce-id": event_id,
+               "ce-source": source, "ce-type": ce_type, "ce-time": time_.isoformat(),
+               "webhook-id": event_id, "webhook-timestamp": str(stamp),
+               "webhook-signature": signature(secret, event_id, stamp, body)}
+    if dataschema:
+        headers["ce-dataschema"] = dataschema
+    if traceparent:
+        headers["traceparent"] = traceparent
+    return headers
+
+
 def to_http(event: CloudEvent, *, secret: str, timestamp: int | None = None,
             dataschema: str | None = None) -> tuple[dict[str, str], bytes]:
     """The headers and body of a signed delivery of ``event``."""
     body = json.dumps(event.data, ensure_ascii=False, separators=(",", ":")).encode()
-    stamp = int(time.time()) if timestamp is None else timestamp
-    headers = {"content-type": "application/json", "ce-specversion": SPECVERSION, "ce-id": event.id,
-               "ce-source": event.source, "ce-type": event.type, "ce-time": event.time.isoformat(),
-               "webhook-id": event.id, "webhook-timestamp": str(stamp),
-               "webhook-signature": signature(secret, event.id, stamp, body)}
-    if dataschema:
-        headers["ce-dataschema"] = dataschema
-    if event.traceparent:
-        headers["traceparent"] = event.traceparent
-    return headers, body
+    return http_headers(secret=secret, event_id=event.id, source=event.source, ce_type=event.type,
+                        time_=event.time, body=body, dataschema=dataschema, traceparent=event.traceparent,
+                        timestamp=timestamp), body
 
 
 def from_http(headers: Mapping[str, str], body: bytes, *, secret: str, now: float | None = None) -> CloudEvent:

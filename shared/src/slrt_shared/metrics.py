@@ -51,6 +51,8 @@ TIMERS_DUE = Gauge("slrt_timers_due", "SLA and closing timers due and not yet fi
 OVERDUE = Gauge("slrt_cases_overdue", "Open cases past their last deadline, by level", ["level"])
 ESCALATIONS = Counter("slrt_escalations_total", "Cases escalated, by the level they went to and why",
                       ["to_level", "reason"])
+WEBHOOKS = Counter("slrt_webhook_deliveries_total", "notification: webhook delivery attempts, by outcome "
+                   "(delivered, failed)", ["outcome"])
 NOTIFICATIONS = Counter("slrt_notifications_total", "Notification outcomes, by channel: sent, retry, failed",
                         ["channel", "outcome"])
 

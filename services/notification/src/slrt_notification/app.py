@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import html
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from slrt_shared import db
@@ -17,7 +20,8 @@ from slrt_notification.adapters.channels import Channel, SmsGatewayChannel, Smtp
 from slrt_notification.adapters.directory import load_directory
 from slrt_notification.adapters.rate_limit import TokenBucket
 from slrt_notification.adapters.rule_files import load_rules, load_templates
-from slrt_notification.entrypoints import asyncapi
+from slrt_notification.domain.templates import Rendered
+from slrt_notification.entrypoints import asyncapi, subscriptions
 from slrt_notification.entrypoints.events import (
     CONTACTS_CONSUMER,
     EVENTS_CONSUMER,
@@ -27,6 +31,7 @@ from slrt_notification.entrypoints.events import (
 from slrt_notification.service_layer.context import Notifier, RetryPolicy
 from slrt_notification.service_layer.delivery import run_deliveries
 from slrt_notification.service_layer.digest import run_digests
+from slrt_notification.service_layer.webhooks import Hooks, WebhookPolicy, pause_notice, run_webhooks
 from slrt_notification.settings import NotificationSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -64,12 +69,26 @@ def build_app(settings: NotificationSettings) -> FastAPI:
         wake_relay=relay.wake)
     wake = asyncio.Event()
 
+    hooks = Hooks(sessions=sessions, policy=WebhookPolicy(
+        first_seconds=settings.webhook_retry_first_seconds, max_seconds=settings.webhook_retry_max_seconds,
+        pause_after=timedelta(seconds=settings.webhook_pause_after_seconds),
+        timeout_seconds=settings.webhook_timeout_seconds))
+
+    async def tell_paused(sub: Any) -> None:
+        email = notifier.channels.get("email")
+        if email is not None:
+            subject, text = pause_notice(sub)
+            await email.send(to=sub.contact_email, message=Rendered(subject=subject, text=text,
+                                                                    html=f"<p>{html.escape(text)}</p>", sms=text),
+                             idempotency_key=f"webhook-paused-{sub.subscription_id}-{sub.failing_since}")
+
+    hooks.on_paused = tell_paused
     contacts_batch, on_erasure = contacts_handlers(notifier, wake)
     kafka.subscribe(settings.topics.case_contacts, group="contacts",
                     handler=kafka.batched(CONTACTS_CONSUMER, contacts_batch, on_tombstone=on_erasure),
                     description="citizens' contact details (restricted); a tombstone erases them")
     kafka.subscribe(settings.topics.case_events, group="case-events",
-                    handler=kafka.batched(EVENTS_CONSUMER, case_events_handler(notifier, wake)),
+                    handler=kafka.batched(EVENTS_CONSUMER, case_events_handler(notifier, wake, hooks)),
                     description="what happened to a case: who is told what (the notification rules)")
     kafka.uses(settings.topics.notification_events)
 
@@ -81,6 +100,8 @@ def build_app(settings: NotificationSettings) -> FastAPI:
             await channel.close()
         notifier.channels.clear()
 
+    webhook_deliveries = Loop("webhooks", lambda: run_webhooks(hooks, poll_seconds=settings.webhook_poll_seconds),
+                              needs_producer=False)
     deliveries = Loop("deliveries", lambda: run_deliveries(notifier, poll_seconds=settings.delivery_poll_seconds,
                                                            wake=wake), needs_producer=False)
     digests = Loop("daily-digest", lambda: run_digests(notifier, hour=settings.digest_hour,
@@ -90,7 +111,8 @@ def build_app(settings: NotificationSettings) -> FastAPI:
     return service_app(
         title="SLRT notification",
         description="SMS and e-mail to citizens and officers, exactly once, surviving failing gateways.",
-        engine=engine, kafka=kafka, migrations=MIGRATIONS, state={"notifier": notifier},
-        routers=[asyncapi.router], loops=[Loop("outbox-relay", relay.run), deliveries, digests, *purge],
+        engine=engine, kafka=kafka, migrations=MIGRATIONS, state={"notifier": notifier, "hooks": hooks},
+        routers=[subscriptions.router, asyncapi.router],
+        loops=[Loop("outbox-relay", relay.run), deliveries, webhook_deliveries, digests, *purge],
         on_start=start_channels, on_stop=stop_channels, audit=tables.audit_log, readings=[relay.read_backlog],
         audit_cases=(tables.cases.c.case_id, tables.cases.c.region_code))

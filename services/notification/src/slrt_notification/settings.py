@@ -47,6 +47,14 @@ class NotificationSettings(ServiceSettings):
     delivery_poll_seconds: float = Field(default=0.5, gt=0)
     contacts_wait_seconds: float = Field(default=3 * 86400, gt=0, description="a citizen's message waits this "
                                          "long for the case's contacts, then is skipped")
+    webhook_retry_first_seconds: float = Field(default=1.0, gt=0, description="first retry of a failed webhook "
+                                               "delivery; doubled on each failure")
+    webhook_retry_max_seconds: float = Field(default=300.0, gt=0, description="cap of the webhook backoff")
+    webhook_pause_after_seconds: float = Field(default=86400.0, gt=0, description="a subscription whose "
+                                               "deliveries fail this long without a success is paused")
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, description="a receiver's answer is awaited this "
+                                           "long")
+    webhook_poll_seconds: float = Field(default=0.5, gt=0)
     digest_hour: int = Field(default=7, ge=0, le=23, description="local hour of the daily digest to supervisors")
     digest_check_seconds: float = Field(default=60.0, gt=0)
 

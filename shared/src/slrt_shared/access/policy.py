@@ -82,6 +82,14 @@ DOORS: tuple[Door, ...] = (
           "`region` narrowed to the scope"),
     _door("reporting", "GET /v1/export.xlsx", {OPERATOR, SUPERVISOR, ANALYST, ADMIN},
           "`region` narrowed to the scope"),
+    _door("notification", "POST /v1/subscriptions", {OPERATOR, SUPERVISOR, ANALYST, ADMIN},
+          "`region` within the scope, else 403; the subscription is the caller's (its token subject); an analyst's "
+          "deliveries leave out the pseudonym, the household, the PPKS and free text"),
+    *(_door("notification", name, {OPERATOR, SUPERVISOR, ANALYST, ADMIN},
+            "the caller's own subscriptions only (its token subject); another's answers as absent, 404")
+      for name in ("GET /v1/subscriptions", "GET /v1/subscriptions/{subscription_id}",
+                   "DELETE /v1/subscriptions/{subscription_id}", "POST /v1/subscriptions/{subscription_id}/resume",
+                   "GET /v1/subscriptions/{subscription_id}/deliveries")),
     *(_door(service, "GET /v1/audit", {ADMIN},
             "the rows of cases in scope (a national admin: every row, also those about no case); filtered by "
             "`case_id` and `subject`")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from slrt_shared.audit import define_audit
+from slrt_shared.db import BigId
 from slrt_shared.inbox import define_inbox
 from slrt_shared.outbox import define_outbox
 
@@ -72,6 +73,56 @@ def trace_column() -> sa.Column:  # type: ignore[type-arg]
 notifications = sa.Table("notifications", metadata, *notification_columns(), trace_column(),
                          sa.Index("ix_notifications_due", "status", "next_attempt_at"),
                          sa.Index("ix_notifications_case", "case_id"))
+
+
+def subscription_columns() -> list[sa.Column]:  # type: ignore[type-arg]
+    """Webhook subscribers (migration 0007): who subscribed (a token's subject, role and scope), where to, to what."""
+    return [
+        sa.Column("subscription_id", sa.String(40), primary_key=True),
+        sa.Column("subject", sa.String(200), nullable=False),
+        sa.Column("role", sa.String(16), nullable=False),
+        sa.Column("url", sa.String(2000), nullable=False),
+        sa.Column("types", sa.JSON, nullable=False),
+        sa.Column("region", sa.String(13), nullable=False),
+        sa.Column("secret", sa.String(100), nullable=False, comment="whsec_...: signs the deliveries"),
+        sa.Column("contact_email", sa.String(254), comment="told when the subscription is paused"),
+        sa.Column("status", sa.String(8), nullable=False, comment="active | paused | ended"),
+        sa.Column("paused_reason", sa.String(200)),
+        sa.Column("failing_since", sa.DateTime(timezone=True), comment="the first failure since the last success"),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    ]
+
+
+def webhook_delivery_columns() -> list[sa.Column]:  # type: ignore[type-arg]
+    """One row per event per subscription, delivered in ``seq`` order per case (migration 0007)."""
+    return [
+        sa.Column("seq", BigId, primary_key=True, autoincrement=True),
+        sa.Column("delivery_id", sa.String(40), nullable=False, unique=True,
+                  comment="derived from the subscription and the event: a redelivered event adds no row"),
+        sa.Column("subscription_id", sa.String(40), nullable=False),
+        sa.Column("case_id", sa.String(40), nullable=False),
+        sa.Column("ce_id", sa.String(200), nullable=False),
+        sa.Column("ce_source", sa.String(200), nullable=False),
+        sa.Column("ce_type", sa.String(100), nullable=False),
+        sa.Column("ce_time", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("body", sa.Text, nullable=False, comment="the event's data as this subscriber receives it"),
+        sa.Column("traceparent", sa.String(64)),
+        sa.Column("status", sa.String(12), nullable=False, comment="pending | delivered | cancelled"),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_status", sa.Integer, comment="the receiver's HTTP status of the last attempt"),
+        sa.Column("last_error", sa.String(200)),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("delivered_at", sa.DateTime(timezone=True)),
+    ]
+
+
+subscriptions = sa.Table("subscriptions", metadata, *subscription_columns(),
+                         sa.Index("ix_subscriptions_subject", "subject"))
+webhook_deliveries = sa.Table("webhook_deliveries", metadata, *webhook_delivery_columns(),
+                              sa.Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+                              sa.Index("ix_webhook_deliveries_queue", "subscription_id", "case_id", "seq"))
 outbox = define_outbox(metadata)
 inbox = define_inbox(metadata)
 #: Who read or changed which case, and when (UU PDP): ``slrt_shared.audit``, append-only.

@@ -11,23 +11,27 @@ from typing import Any
 from slrt_contracts import CloudEvent, parse_tolerant
 from slrt_contracts.case_events import CaseErased
 from slrt_contracts.contacts import CaseContacts
+from slrt_contracts.registry import model_for
 from slrt_shared.db import upsert
 from slrt_shared.inbox import first_deliveries_of
 
 from slrt_notification.adapters import tables as t
+from slrt_notification.domain.webhooks import SUBSCRIBABLE
 from slrt_notification.service_layer.context import Notifier
 from slrt_notification.service_layer.digest import track_overdue
 from slrt_notification.service_layer.erasure import forget_citizen
 from slrt_notification.service_layer.planning import plan_notifications, read_event
+from slrt_notification.service_layer.webhooks import Hooks, plan_webhooks
 
 EVENTS_CONSUMER = "notification-case-events"
 CONTACTS_CONSUMER = "notification-contacts"
 
 
 def case_events_handler(
-    notifier: Notifier, delivery_wake: asyncio.Event,
+    notifier: Notifier, delivery_wake: asyncio.Event, hooks: Hooks | None = None,
 ) -> Callable[[list[CloudEvent]], Awaitable[None]]:
-    """A batch in one transaction, in order; the events between erasures planned together."""
+    """A batch in one transaction, in order; the events between erasures planned together; and, with
+    ``hooks``, the webhook deliveries of the batch's events."""
 
     async def handle(events: list[CloudEvent]) -> None:
         read: list[tuple[CloudEvent, Any]] = []
@@ -36,9 +40,11 @@ def case_events_handler(
                 read.append((event, parse_tolerant(CaseErased, event.data)))
             elif (data := read_event(notifier, event)) is not None:
                 read.append((event, data))
+            elif hooks is not None and hooks.subscribed and event.type in SUBSCRIBABLE:
+                read.append((event, parse_tolerant(model_for(event.type), event.data).model_dump(mode="json")))
         if not read:
             return
-        planned = 0
+        planned = hooked = 0
         async with notifier.sessions() as session, session.begin():
             fresh = await first_deliveries_of(session, t.inbox, EVENTS_CONSUMER, read)
             for erasures, run in groupby(fresh, key=lambda pair: isinstance(pair[1], CaseErased)):
@@ -50,8 +56,12 @@ def case_events_handler(
                 planned += await plan_notifications(notifier, session, run)
                 for event, _ in run:
                     await track_overdue(session, event)
+            if hooks is not None:
+                hooked = await plan_webhooks(session, [event for event, _ in fresh])
         if planned:
             delivery_wake.set()
+        if hooked and hooks is not None:
+            hooks.wake.set()
 
     return handle
 
