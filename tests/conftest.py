@@ -29,6 +29,7 @@ MARKS_BY_FIXTURE = {
     "service_processes": ("broker", "slow"),
     "system": ("broker", "e2e", "slow"),
     "drill": ("broker", "e2e", "slow"),
+    "dev": ("broker", "e2e", "slow"),
     "chromium": ("browser",),
     "postgres": ("postgres",),
     "chaos": ("broker", "slow", "faults"),
