@@ -57,6 +57,11 @@ from slrt.settings import CliSettings
 
 Kafka = dict[str, Any]  # aiokafka client options: the broker and its security settings
 
+
+def plaintext(bootstrap: str) -> Kafka:
+    """The options of a broker without security (the embedded broker of the tools and the tests)."""
+    return {"bootstrap_servers": bootstrap}
+
 PURGE_KEY = "purge/"
 READ_TIMEOUT_S = 30.0
 

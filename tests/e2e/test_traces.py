@@ -8,6 +8,7 @@ import contextlib
 import json
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -37,11 +38,15 @@ async def _escalated_twice(client: httpx.AsyncClient, system: System, case_id: s
 
 async def test_one_case_is_one_trace_across_the_four_services(drill: System) -> None:
     async with httpx.AsyncClient(timeout=15, headers=admin()) as client:
-        created = await client.post(f"{drill.url('intake')}/v1/cases", json=CASE)
+        # the caller's own trace, which it chose not to record: SLRT records its part in it all the same
+        caller_trace = uuid.uuid4().hex
+        created = await client.post(f"{drill.url('intake')}/v1/cases", json=CASE,
+                                    headers={"traceparent": f"00-{caller_trace}-{uuid.uuid4().hex[:16]}-00"})
         assert created.status_code == 201, created.text
         case_id, number = created.json()["case_id"], created.json()["case_number"]
         traceparent = created.headers["traceparent"]  # the caller can find its request in the traces
         trace_id = traceparent.split("-")[1]
+        assert trace_id == caller_trace and traceparent.endswith("-01")
         other = await client.get(f"{drill.url('reporting')}/v1/cases/{case_id}")  # found or not yet: a trace
         assert other.headers["traceparent"].split("-")[1] != trace_id
         # the timers escalate the case desa → kecamatan → kabupaten (a drill: four seconds a level)
@@ -55,7 +60,7 @@ async def test_one_case_is_one_trace_across_the_four_services(drill: System) -> 
         names = {(s.service, s.name) for s in spans}
         ids = {s.span_id for s in spans}
         return ({s.service for s in spans} >= SERVICES
-                and [s.name for s in spans if s.parent_id not in ids] == ["POST /v1/cases"]
+                and [s.name for s in spans if s.parent_id not in ids] == ["POST /v1/cases"]  # the caller's parent
                 and ("slrt-routing", "timer sla") in names
                 and ("slrt-reporting", "process slrt.case.events") in names
                 and ("slrt-notification", "notification deliver") in names)

@@ -15,7 +15,7 @@ from slrt_contracts.topics import CASE_EVENTS, REFERRAL_UPDATES
 from slrt.chaos.load import COMMAND_KEY
 from slrt.chaos.poison import send_poison
 from slrt.chaos.system import System
-from slrt.dlt import read_topic
+from slrt.dlt import plaintext, read_topic
 from slrt.settings import SERVICES
 
 
@@ -84,7 +84,8 @@ async def poison(system: System, seconds: float) -> int:
     sent = 0
     for _ in range(2):
         await asyncio.sleep(seconds / 2)
-        keys = [r.key for r in await read_topic(system.bootstrap, f"{system.prefix}{CASE_EVENTS}") if r.key][-40:]
+        events = await read_topic(plaintext(system.bootstrap), f"{system.prefix}{CASE_EVENTS}")
+        keys = [r.key for r in events if r.key][-40:]
         sent += await send_poison(system.bootstrap, system.prefix, case_keys=keys, command_key=COMMAND_KEY)
     return sent
 
@@ -97,7 +98,7 @@ async def duplicates(system: System, seconds: float) -> int:
     await producer.start()
     try:
         for base in (CASE_EVENTS, REFERRAL_UPDATES):
-            records = await read_topic(system.bootstrap, f"{system.prefix}{base}")
+            records = await read_topic(plaintext(system.bootstrap), f"{system.prefix}{base}")
             chosen = rng.sample(records, k=len(records) // 2)
             for record in chosen:  # rng.sample's order: reordered against the original
                 await producer.send(record.topic, record.value, key=record.key, headers=list(record.headers or []))

@@ -14,7 +14,7 @@ from slrt_contracts.topics import CONSUMED_BY, DEAD_LETTER_SUFFIX, INTAKE_REPLIE
 
 from slrt.chaos.load import Load
 from slrt.chaos.system import System
-from slrt.dlt import read_topic
+from slrt.dlt import plaintext, read_topic
 
 REGISTERED_SMS = "terdaftar dengan nomor kasus"
 POISON = "chaos-poison"  # in every poison value or as its ce_source: what the tally knows is not valid
@@ -74,7 +74,7 @@ async def count(system: System, load: Load) -> Counts:
     for sent in load.sent:
         if sent.case_id:
             cases[sent.ref].add(sent.case_id)
-    for record in await read_topic(system.bootstrap, f"{system.prefix}{INTAKE_REPLIES}"):
+    for record in await read_topic(plaintext(system.bootstrap), f"{system.prefix}{INTAKE_REPLIES}"):
         if dict(record.headers or []).get("ce_type") == b"id.slrt.command.accepted.v1":
             data = json.loads(record.value)
             cases[data["command_id"]].add(data["case_id"])
@@ -87,7 +87,7 @@ async def count(system: System, load: Load) -> Counts:
     by_topic: Counter[str] = Counter()
     valid_dead = 0
     for base in CONSUMED_BY:
-        for record in await read_topic(system.bootstrap, f"{system.prefix}{base}{DEAD_LETTER_SUFFIX}"):
+        for record in await read_topic(plaintext(system.bootstrap), f"{system.prefix}{base}{DEAD_LETTER_SUFFIX}"):
             headers = {k: v.decode("utf-8", "replace") for k, v in record.headers or []}
             dead[headers.get("x-error-reason", "?")] += 1
             by_topic[base] += 1

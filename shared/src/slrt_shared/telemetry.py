@@ -82,8 +82,11 @@ def configure_tracing(service: str, *, exporter: SpanExporter | None = None,
         env = os.environ if env is None else env
         resource = Resource.create({"service.name": env.get("OTEL_SERVICE_NAME", f"slrt-{service}"),
                                     "service.namespace": "slrt"})
+        # a caller's (or another service's) decision not to record is not taken over: what runs here is recorded
+        # while there is an exporter, in the caller's trace
         sampler = None if env.get("OTEL_TRACES_SAMPLER") else ParentBased(
-            root=WithinWork(), remote_parent_sampled=_WHILE_EXPORTING, local_parent_sampled=_WHILE_EXPORTING)
+            root=WithinWork(), remote_parent_sampled=_WHILE_EXPORTING, remote_parent_not_sampled=_WHILE_EXPORTING,
+            local_parent_sampled=_WHILE_EXPORTING)
         _provider = TracerProvider(resource=resource, sampler=sampler)
         trace.set_tracer_provider(_provider)
         for each in exporters_from(env):
