@@ -202,14 +202,3 @@ def trace_headers_of(traceparent: str | None) -> dict[str, str]:
 
 def context_from(headers: Mapping[str, str]) -> Context:
     return propagate.extract(dict(headers))
-
-
-def flush(timeout_millis: int = 5000) -> None:
-    """Export what is buffered (at shutdown)."""
-    if _provider is not None:
-        _provider.force_flush(timeout_millis)
-
-
-def shutdown() -> None:
-    if _provider is not None:
-        _provider.shutdown()

@@ -236,11 +236,11 @@ async def _record(hooks: Hooks, attempts: list[_Attempt], now: datetime) -> list
     paused = []
     async with hooks.sessions() as session, session.begin():
         if delivered:
-            await session.execute(D.update().where(D.c.seq.in_(delivered), D.c.status == "pending").values(
-                status="delivered", delivered_at=now, attempts=D.c.attempts + 1, last_error=None))
-            for a in attempts:
-                if a.ok:
-                    await session.execute(D.update().where(D.c.seq == a.row.seq).values(last_status=a.status))
+            await session.execute(
+                D.update().where(D.c.seq == sa.bindparam("b_seq"), D.c.status == "pending").values(
+                    status="delivered", delivered_at=now, attempts=D.c.attempts + 1, last_error=None,
+                    last_status=sa.bindparam("b_status")),
+                [{"b_seq": a.row.seq, "b_status": a.status} for a in attempts if a.ok])
             await session.execute(S.update().where(
                 S.c.subscription_id.in_(sorted({a.row.subscription_id for a in attempts if a.ok})))
                 .values(failing_since=None))
