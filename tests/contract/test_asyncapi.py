@@ -14,6 +14,7 @@ from slrt_contracts.case_events import CaseResolved
 from slrt_intake.app import build_app
 from slrt_intake.settings import IntakeSettings
 from slrt_shared.asyncapi import ChannelSpec, asyncapi_document
+from slrt_shared.settings import ServiceSettings
 
 from tests.contract.snapshots import assert_matches_snapshot
 from tests.support.ports import closed_address
@@ -49,7 +50,14 @@ def test_the_validator_does_refuse_a_broken_document(document: dict[str, Any]) -
 
 
 def test_the_document_matches_its_snapshot(document: dict[str, Any]) -> None:
-    assert_matches_snapshot("intake.asyncapi.json", document)
+    assert_matches_snapshot("intake.asyncapi.json", without_servers(document))
+
+
+def without_servers(document: dict[str, Any]) -> dict[str, Any]:
+    """The document less its servers, which are the settings' (here a closed port that changes every run)."""
+    (server,) = document["servers"].values()
+    assert server["protocol"] == "kafka" and server["host"].startswith("127.0.0.1:")
+    return {k: v for k, v in document.items() if k != "servers"}
 
 
 def test_intake_s_topics_and_messages(document: dict[str, Any]) -> None:
@@ -88,7 +96,23 @@ def test_payloads_are_the_contract_models_schemas(document: dict[str, Any]) -> N
 
 def test_the_generator_merges_a_topic_read_and_written() -> None:
     doc = asyncapi_document("demo", [ChannelSpec("t.events", "send", (CaseResolved,)),
-                                     ChannelSpec("t.events", "receive", (CaseResolved,))])
+                                     ChannelSpec("t.events", "receive", (CaseResolved,))], settings=ServiceSettings())
     assert list(doc["channels"]) == ["t_events"] and sorted(doc["operations"]) == ["receive_t_events",
                                                                                  "send_t_events"]
     assert jsonschema_rs.validator_for(SPEC).is_valid(doc)
+
+
+def test_servers_are_the_settings_brokers_with_their_security() -> None:
+    settings = ServiceSettings(kafka_bootstrap="kafka-1.slrt:9094,kafka-2.slrt:9094", 
+                               kafka_security_protocol="SASL_SSL",
+                               kafka_sasl_mechanism="SCRAM-SHA-512")
+    doc = asyncapi_document("demo", [ChannelSpec("t.events", "send", (CaseResolved,))], settings=settings)
+    assert {s["host"]: s["protocol"] for s in doc["servers"].values()} == {"kafka-1.slrt:9094": "kafka-secure",
+                                                                           "kafka-2.slrt:9094": "kafka-secure"}
+    assert all(s["security"] == [{"$ref": "#/components/securitySchemes/sasl"}] for s in doc["servers"].values())
+    assert doc["components"]["securitySchemes"]["sasl"]["type"] == "scramSha512"
+    assert jsonschema_rs.validator_for(SPEC).is_valid(doc)
+    plain = asyncapi_document("demo", [], settings=ServiceSettings(kafka_bootstrap="127.0.0.1:9092"))
+    assert plain["servers"] == {"broker-1": {"host": "127.0.0.1:9092", "protocol": "kafka",
+                                             "description": "bootstrap address 1 of 1 (PLAINTEXT)"}}
+    assert "securitySchemes" not in plain["components"]

@@ -14,11 +14,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
 from pydantic.json_schema import models_json_schema
 from slrt_contracts.base import EventData
 from slrt_contracts.schemas import dataschema
 
+from slrt_shared import asyncapi_page
 from slrt_shared.access.policy import COMMANDS
+from slrt_shared.settings import ServiceSettings
 
 KAFKA_BINDING = "0.5.0"
 _REF = "#/components/schemas/{model}"
@@ -100,10 +104,39 @@ def _summary(model: type[EventData]) -> str:
     return doc.splitlines()[0] if doc else model.ce_type
 
 
+_SASL = {"PLAIN": "plain", "SCRAM-SHA-256": "scramSha256", "SCRAM-SHA-512": "scramSha512"}
+
+
+def kafka_servers(settings: ServiceSettings) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The brokers the service is configured with (``SLRT_KAFKA_BOOTSTRAP``, one server per address) and how to
+    reach them (``SLRT_KAFKA_SECURITY_PROTOCOL``, ``SLRT_KAFKA_SASL_MECHANISM``): servers and security schemes."""
+    protocol = settings.kafka_security_protocol
+    schemes: dict[str, Any] = {}
+    if protocol.startswith("SASL") and settings.kafka_sasl_mechanism:
+        schemes["sasl"] = {"type": _SASL[settings.kafka_sasl_mechanism],
+                           "description": "a SASL principal of your own, issued with the agency's ACLs"}
+    elif protocol == "SSL":
+        schemes["tls"] = {"type": "X509", "description": "a client certificate issued to the agency"}
+    secure = protocol.endswith("SSL")
+    hosts = [h.strip() for h in settings.kafka_bootstrap.split(",") if h.strip()]
+    servers = {
+        f"broker-{n}": {
+            "host": host, "protocol": "kafka-secure" if secure else "kafka",
+            "description": f"bootstrap address {n} of {len(hosts)} ({protocol})",
+            **({"security": [{"$ref": f"#/components/securitySchemes/{name}"} for name in schemes]}
+               if schemes else {}),
+        } for n, host in enumerate(hosts, start=1)
+    }
+    return servers, schemes
+
+
 def asyncapi_document(
-    service: str, channels: list[ChannelSpec], *, version: str = "1.0.0", description: str = ""
+    service: str, channels: list[ChannelSpec], *, settings: ServiceSettings, version: str = "1.0.0",
+    description: str = "",
 ) -> dict[str, Any]:
-    """The AsyncAPI 3.0 document of ``service``'s topics, with payload schemas from the contract models."""
+    """The AsyncAPI 3.0 document of ``service``'s topics, with payload schemas from the contract models and the
+    servers of ``settings``."""
+    servers, schemes = kafka_servers(settings)
     models = sorted({m for spec in channels for m in spec.messages}, key=lambda m: m.__name__)
     refs, top = models_json_schema([(m, "validation") for m in models], ref_template=_REF)
     schemas: dict[str, Any] = dict(top.get("$defs", {}))
@@ -161,11 +194,26 @@ def asyncapi_document(
             "CloudEvents 1.0 event in Kafka binary mode: ce_* headers, JSON value.",
         },
         "defaultContentType": "application/json",
-        "servers": {
-            "development": {"host": "127.0.0.1:9092", "protocol": "kafka",
-                            "description": "the embedded broker of `slrt dev` (SLRT_KAFKA_BOOTSTRAP elsewhere)"},
-        },
+        "servers": servers,
         "channels": out_channels,
         "operations": operations,
-        "components": {"messages": messages, "schemas": schemas},
+        "components": {"messages": messages, "schemas": schemas, **({"securitySchemes": schemes} if schemes else {})},
     }
+
+
+def asyncapi_router(service: str, channels: list[ChannelSpec], settings: ServiceSettings,
+                    version: str = "1.0.0") -> APIRouter:
+    """``GET /asyncapi`` (the document) and ``GET /asyncapi.html`` (the same, as a page to read, offline)."""
+    router = APIRouter(tags=["docs"])
+    document = asyncapi_document(service, channels, settings=settings, version=version)
+    page = asyncapi_page.render(document)
+
+    @router.get("/asyncapi", operation_id="get_asyncapi", summary=f"AsyncAPI 3.0 document of {service}'s topics")
+    async def asyncapi() -> dict[str, Any]:
+        return document
+
+    @router.get("/asyncapi.html", include_in_schema=False)
+    async def asyncapi_html() -> HTMLResponse:
+        return HTMLResponse(page, headers={"Content-Security-Policy": asyncapi_page.POLICY})
+
+    return router

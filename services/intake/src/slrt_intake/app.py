@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from slrt_contracts.envelope import CloudEvent
 from slrt_shared import db
 from slrt_shared.access.verifier import verifier_from
+from slrt_shared.asyncapi import asyncapi_router
 from slrt_shared.outbox import OutboxRelay
 from slrt_shared.pseudonyms import Pseudonyms
 from slrt_shared.purge import purge_loops
@@ -75,6 +76,8 @@ def build_app(settings: IntakeSettings) -> FastAPI:
     return service_app(
         title="SLRT intake", description="Registers cases and complaints; publishes case events through the outbox.",
         engine=engine, kafka=kafka, migrations=MIGRATIONS, state={"intake": ctx},
-        routers=[http.router, erasure.router, citizens.router, rights.router, asyncapi.router], loops=loops,
+        routers=[http.router, erasure.router, citizens.router, rights.router,
+                 asyncapi_router("intake", asyncapi.intake_channels(settings.topics), settings)],
+        loops=loops,
         verifier=verifier, readings=[relay.read_backlog], audit=tables.audit_log,
         audit_cases=(tables.cases.c.case_id, tables.cases.c.region_code))

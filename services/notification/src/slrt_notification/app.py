@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from slrt_shared import db
+from slrt_shared.asyncapi import asyncapi_router
 from slrt_shared.outbox import OutboxRelay
 from slrt_shared.purge import inbox_horizon, purge_loops
 from slrt_shared.runtime import KafkaRuntime
@@ -112,7 +113,8 @@ def build_app(settings: NotificationSettings) -> FastAPI:
         title="SLRT notification",
         description="SMS and e-mail to citizens and officers, exactly once, surviving failing gateways.",
         engine=engine, kafka=kafka, migrations=MIGRATIONS, state={"notifier": notifier, "hooks": hooks},
-        routers=[subscriptions.router, asyncapi.router],
+        routers=[subscriptions.router,
+                 asyncapi_router("notification", asyncapi.notification_channels(settings.topics, rules), settings)],
         loops=[Loop("outbox-relay", relay.run), deliveries, webhook_deliveries, digests, *purge],
         on_start=start_channels, on_stop=stop_channels, audit=tables.audit_log, readings=[relay.read_backlog],
         audit_cases=(tables.cases.c.case_id, tables.cases.c.region_code))

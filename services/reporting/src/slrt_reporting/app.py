@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from slrt_shared import db
+from slrt_shared.asyncapi import asyncapi_router
 from slrt_shared.purge import inbox_horizon, purge_loops
 from slrt_shared.runtime import KafkaRuntime
 from slrt_shared.service import service_app
@@ -46,6 +47,8 @@ def build_app(settings: ReportingSettings) -> FastAPI:
         description="Read models of every case for dashboards, stats and exports. No personal data.",
         engine=engine, kafka=kafka, migrations=MIGRATIONS, on_start=rebuild_if_rules_changed,
         state={"reporting": ReportingContext(settings, engine, sessions)},
-        routers=[http.page, http.router, exports.router, asyncapi.router], audit=t.audit_log,
+        routers=[http.page, http.router, exports.router,
+                 asyncapi_router("reporting", asyncapi.reporting_channels(settings.topics), settings)],
+        audit=t.audit_log,
         loops=purge_loops(settings, sessions, inbox_horizon(t.inbox, settings)),
         audit_cases=(t.cases.c.case_id, t.cases.c.region_code))

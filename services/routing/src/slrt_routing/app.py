@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from slrt_shared import db
 from slrt_shared.access.verifier import verifier_from
+from slrt_shared.asyncapi import asyncapi_router
 from slrt_shared.outbox import OutboxRelay
 from slrt_shared.purge import inbox_horizon, purge_loops
 from slrt_shared.runtime import KafkaRuntime
@@ -54,6 +55,8 @@ def build_app(settings: RoutingSettings) -> FastAPI:
         title="SLRT routing",
         description="Dispatches referrals to programme owners by rules; escalates on SLA deadlines.",
         engine=engine, kafka=kafka, migrations=MIGRATIONS, state={"routing": routing},
-        routers=[http.router, asyncapi.router], loops=[Loop("outbox-relay", relay.run), sweeper, *purge],
+        routers=[http.router,
+                 asyncapi_router("routing", asyncapi.routing_channels(settings.topics), settings)],
+        loops=[Loop("outbox-relay", relay.run), sweeper, *purge],
         verifier=verifier, readings=[relay.read_backlog, lambda: read_gauges(routing)], audit=tables.audit_log,
         audit_cases=(tables.cases.c.case_id, tables.cases.c.region_code))

@@ -1,20 +1,15 @@
-"""``GET /asyncapi``: the AsyncAPI 3.0 document of the topics intake reads and writes, generated from the
-shared contract models (``slrt_shared.asyncapi``)."""
+"""The topics intake reads and writes, as the channels of its AsyncAPI document (served at ``/asyncapi`` and
+``/asyncapi.html`` by ``slrt_shared.asyncapi``)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import APIRouter, Request
 from slrt_contracts import case_events as ce
 from slrt_contracts.commands import CommandAccepted, CommandRejected, FileComplaint, RegisterCase
 from slrt_contracts.contacts import CaseContacts
 from slrt_contracts.topics import Topics
-from slrt_shared.asyncapi import ChannelSpec, asyncapi_document
+from slrt_shared.asyncapi import ChannelSpec
 
 from slrt_intake.service_layer.case_status import FOLLOWED
-
-router = APIRouter(tags=["docs"])
 
 
 def intake_channels(topics: Topics) -> list[ChannelSpec]:
@@ -39,8 +34,3 @@ def intake_channels(topics: Topics) -> list[ChannelSpec]:
                                 "tombstone (null value) for a case erases them."),
     ]
 
-
-@router.get("/asyncapi", operation_id="get_asyncapi", summary="AsyncAPI 3.0 document of intake's topics")
-async def asyncapi(request: Request) -> dict[str, Any]:
-    topics = request.app.state.intake.settings.topics
-    return asyncapi_document("intake", intake_channels(topics), version=request.app.version)

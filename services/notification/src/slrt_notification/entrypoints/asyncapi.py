@@ -1,20 +1,16 @@
-"""``GET /asyncapi``: the AsyncAPI 3.0 document of the topics notification reads and writes."""
+"""The topics notification reads and writes, as the channels of its AsyncAPI document (served at ``/asyncapi`` and
+``/asyncapi.html`` by ``slrt_shared.asyncapi``)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import APIRouter, Request
 from slrt_contracts import case_events as ce
 from slrt_contracts.contacts import CaseContacts
 from slrt_contracts.notification_events import NotificationFailed, NotificationSent
 from slrt_contracts.registry import model_for
 from slrt_contracts.topics import Topics
-from slrt_shared.asyncapi import ChannelSpec, asyncapi_document
+from slrt_shared.asyncapi import ChannelSpec
 
 from slrt_notification.domain.rules import NotificationRules
-
-router = APIRouter(tags=["docs"])
 
 
 def notification_channels(topics: Topics, rules: NotificationRules) -> list[ChannelSpec]:
@@ -31,9 +27,3 @@ def notification_channels(topics: Topics, rules: NotificationRules) -> list[Chan
                     description="Case events notification cannot read or keeps failing on."),
     ]
 
-
-@router.get("/asyncapi", operation_id="get_asyncapi", summary="AsyncAPI 3.0 document of notification's topics")
-async def asyncapi(request: Request) -> dict[str, Any]:
-    notifier = request.app.state.notifier
-    return asyncapi_document("notification", notification_channels(notifier.topics, notifier.rules),
-                             version=request.app.version)

@@ -1,16 +1,12 @@
-"""``GET /asyncapi``: the AsyncAPI 3.0 document of the topics reporting reads."""
+"""The topics reporting reads and writes, as the channels of its AsyncAPI document (served at ``/asyncapi`` and
+``/asyncapi.html`` by ``slrt_shared.asyncapi``)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import APIRouter, Request
 from slrt_contracts.notification_events import NotificationFailed, NotificationSent
 from slrt_contracts.registry import EVENT_TYPES
 from slrt_contracts.topics import CASE_EVENTS, Topics
-from slrt_shared.asyncapi import ChannelSpec, asyncapi_document
-
-router = APIRouter(tags=["docs"])
+from slrt_shared.asyncapi import ChannelSpec
 
 
 def reporting_channels(topics: Topics) -> list[ChannelSpec]:
@@ -24,8 +20,3 @@ def reporting_channels(topics: Topics) -> list[ChannelSpec]:
                     description="Events reporting cannot read or keeps failing on."),
     ]
 
-
-@router.get("/asyncapi", operation_id="get_asyncapi", summary="AsyncAPI 3.0 document of reporting's topics")
-async def asyncapi(request: Request) -> dict[str, Any]:
-    return asyncapi_document("reporting", reporting_channels(request.app.state.reporting.settings.topics),
-                             version=request.app.version)

@@ -1,16 +1,12 @@
-"""``GET /asyncapi``: the AsyncAPI 3.0 document of the topics routing reads and writes."""
+"""The topics routing reads and writes, as the channels of its AsyncAPI document (served at ``/asyncapi`` and
+``/asyncapi.html`` by ``slrt_shared.asyncapi``)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import APIRouter, Request
 from slrt_contracts import case_events as ce
 from slrt_contracts.referral_updates import ReferralUpdate
 from slrt_contracts.topics import Topics
-from slrt_shared.asyncapi import ChannelSpec, asyncapi_document
-
-router = APIRouter(tags=["docs"])
+from slrt_shared.asyncapi import ChannelSpec
 
 
 def routing_channels(topics: Topics) -> list[ChannelSpec]:
@@ -31,8 +27,3 @@ def routing_channels(topics: Topics) -> list[ChannelSpec]:
                     description="Case events routing cannot read or keeps failing on."),
     ]
 
-
-@router.get("/asyncapi", operation_id="get_asyncapi", summary="AsyncAPI 3.0 document of routing's topics")
-async def asyncapi(request: Request) -> dict[str, Any]:
-    return asyncapi_document("routing", routing_channels(request.app.state.routing.topics),
-                             version=request.app.version)
