@@ -103,7 +103,7 @@ def test_the_generator_merges_a_topic_read_and_written() -> None:
 
 
 def test_servers_are_the_settings_brokers_with_their_security() -> None:
-    settings = ServiceSettings(kafka_bootstrap="kafka-1.slrt:9094,kafka-2.slrt:9094", 
+    settings = ServiceSettings(kafka_bootstrap="kafka-1.slrt:9094,kafka-2.slrt:9094",
                                kafka_security_protocol="SASL_SSL",
                                kafka_sasl_mechanism="SCRAM-SHA-512")
     doc = asyncapi_document("demo", [ChannelSpec("t.events", "send", (CaseResolved,))], settings=settings)
