@@ -45,6 +45,8 @@ class AuditEntry(BaseModel):
 
 
 class AuditPage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     items: list[AuditEntry] = Field(description="the rows, oldest first", examples=[[{
         "service": "intake", "id": "42", "at": "2026-03-02T08:15:00.123456+00:00", "subject": "operator-cibinong-7",
         "role": "operator", "action": "case_viewed", "case_id": "0b6c1f0e-5d8a-4a7e-9f2b-7c1d3e5a9b40",

@@ -87,7 +87,7 @@ async def asset(name: str) -> Response:
 
 
 @router.get("/v1/cases/{case_id}", tags=["cases"], summary="One case: status, level, referrals, timeline",
-            responses={**NOT_FOUND, **INVALID})
+            responses={**NOT_FOUND, **INVALID}, response_model=views.CaseView, response_model_exclude_unset=True)
 async def get_case(request: Request, who: Annotated[Principal, caller("GET /v1/cases/{case_id}")],
                    case_id: Annotated[str, Path(max_length=64)]) -> dict[str, Any]:
     async with sessions(request)() as session, session.begin():
@@ -101,7 +101,8 @@ async def get_case(request: Request, who: Annotated[Principal, caller("GET /v1/c
     return without_sensitive_ppks(without_free_text(view), small_counts(request, who))
 
 
-@router.get("/v1/cases", tags=["cases"], summary="Cases, filtered and paginated (newest first)", responses=INVALID)
+@router.get("/v1/cases", tags=["cases"], summary="Cases, filtered and paginated (newest first)", responses=INVALID,
+            response_model=views.CasePage)
 async def list_cases(request: Request, who: Annotated[Principal, caller("GET /v1/cases")], region: Region = None,
                      status: CaseStatus | None = None, level: Level | None = None, case_number: CaseNumber = None,
                      overdue: bool | None = None, limit: Limit = 50, cursor: Cursor = None) -> dict[str, Any]:
@@ -115,7 +116,8 @@ async def list_cases(request: Request, who: Annotated[Principal, caller("GET /v1
     return {**page, "items": [without_sensitive_ppks(item, rule) for item in page["items"]]}
 
 
-@router.get("/v1/stats", tags=["stats"], responses=INVALID,
+@router.get("/v1/stats", tags=["stats"], responses=INVALID, response_model=views.Stats,
+            response_model_exclude_unset=True,
             summary="Counts for a region and everything in it: status, level, PPKS, programme, escalation, SLA")
 async def get_stats(request: Request, who: Annotated[Principal, caller("GET /v1/stats")],
                     region: Region = None) -> dict[str, Any]:
