@@ -12,11 +12,11 @@ import sys
 import threading
 from pathlib import Path
 
-from slrt.settings import SERVICES, CliSettings
+from slrt.settings import SERVED, CliSettings
 
 
 def _serve(args: argparse.Namespace) -> int:
-    if not CliSettings().kafka_bootstrap:
+    if args.service != "console" and not CliSettings().kafka_bootstrap:
         print("slrt serve needs SLRT_KAFKA_BOOTSTRAP (host:port[,host:port]); `slrt dev` runs everything locally.",
               file=sys.stderr)
         return 2
@@ -140,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("dev", help="run the whole system locally (what `make run` starts)").set_defaults(func=_dev)
     serve = sub.add_parser("serve", help="run one service, production style (needs SLRT_KAFKA_BOOTSTRAP)")
-    serve.add_argument("service", choices=SERVICES)
+    serve.add_argument("service", choices=SERVED)
     serve.set_defaults(func=_serve)
     broker = sub.add_parser("broker", help="run the embedded Kafka-compatible broker alone")
     broker.add_argument("--port", type=int, default=None, help="default SLRT_BROKER_PORT or 9092")

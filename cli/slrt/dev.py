@@ -22,7 +22,7 @@ import httpx
 from slrt_shared.embedded_broker import EmbeddedBroker, port_is_free
 from slrt_shared.pseudonyms import DEV_KEY_ID, dev_key
 
-from slrt.settings import SERVICES, CliSettings
+from slrt.settings import SERVED, SERVICES, CliSettings
 
 COLOURS = {"broker": 90, "sinks": 35, "intake": 36, "routing": 33, "notification": 32, "reporting": 34}
 
@@ -62,7 +62,7 @@ class Supervisor:
 
 
 def taken_ports(settings: CliSettings, *, broker: bool, sinks: bool) -> list[str]:
-    wanted = {f"{s} ({settings.service_port(s)})": settings.service_port(s) for s in SERVICES}
+    wanted = {f"{s} ({settings.service_port(s)})": settings.service_port(s) for s in SERVED}
     if broker:
         wanted[f"broker ({settings.broker_port})"] = settings.broker_port
     if sinks:
@@ -72,7 +72,7 @@ def taken_ports(settings: CliSettings, *, broker: bool, sinks: bool) -> list[str
 
 
 def wait_ready(settings: CliSettings, sup: Supervisor, timeout: float = 90.0) -> list[str]:
-    pending = set(SERVICES)
+    pending = set(SERVED)
     deadline = time.monotonic() + timeout
     while pending and time.monotonic() < deadline and not sup.dead():
         for name in list(pending):
@@ -93,6 +93,13 @@ def pseudonym_env(settings: CliSettings, var: Path) -> dict[str, str]:
     return {"SLRT_PSEUDONYM_KEY": dev_key(var), "SLRT_PSEUDONYM_KEY_ID": DEV_KEY_ID}
 
 
+def console_env(settings: CliSettings) -> dict[str, str]:
+    """Where the console finds the services `slrt dev` starts, and where it is reached."""
+    return {**{f"SLRT_CONSOLE_{name.upper()}_URL": f"http://127.0.0.1:{settings.service_port(name)}"
+               for name in ("intake", "routing", "reporting")},
+            "SLRT_CONSOLE_PUBLIC_URL": f"http://127.0.0.1:{settings.console_port}"}
+
+
 def run_dev(settings: CliSettings) -> int:
     embedded = settings.kafka_bootstrap is None
     dev_sinks = settings.smtp_host is None and settings.sms_gateway_url is None
@@ -100,7 +107,7 @@ def run_dev(settings: CliSettings) -> int:
     if taken:
         print("slrt dev: these ports are taken: " + ", ".join(taken)
               + ".\nStop what runs there, or choose other ports with SLRT_BROKER_PORT, SLRT_INTAKE_PORT, "
-              "SLRT_ROUTING_PORT, SLRT_NOTIFICATION_PORT, SLRT_REPORTING_PORT, SLRT_SINK_SMTP_PORT, "
+              "SLRT_ROUTING_PORT, SLRT_NOTIFICATION_PORT, SLRT_REPORTING_PORT, SLRT_CONSOLE_PORT, SLRT_SINK_SMTP_PORT, "
               "SLRT_SINK_HTTP_PORT.", file=sys.stderr)
         return 1
     var = settings.var_dir.resolve()
@@ -131,7 +138,8 @@ def run_dev(settings: CliSettings) -> int:
                         "SLRT_SMS_GATEWAY_URL": f"http://127.0.0.1:{settings.sink_http_port}/sms",
                         "SLRT_SMS_GATEWAY_TOKEN": "dev-sms-token"})
             sup.start("sinks", [sys.executable, "-m", "slrt.cli", "sinks", "--dir", str(var / "sinks")], env)
-        for name in SERVICES:
+        env.update(console_env(settings))
+        for name in SERVED:
             sup.start(name, [sys.executable, "-m", "slrt.cli", "serve", name], env)
         missing = wait_ready(settings, sup)
         if missing or sup.dead():
@@ -157,6 +165,8 @@ def _banner(settings: CliSettings, token: str, var: Path, sinks: bool) -> None:
     lines = [
         "",
         "SLRT is running.",
+        f"  Console           http://127.0.0.1:{settings.console_port}/   (development sign-in: role, region)",
+        f"  Citizens' status  http://127.0.0.1:{settings.console_port}/status",
         f"  Dashboard         http://127.0.0.1:{settings.reporting_port}/",
         f"  Register a case   POST http://127.0.0.1:{settings.intake_port}/v1/cases   (docs: /docs)",
         f"  Routing rules     http://127.0.0.1:{settings.routing_port}/v1/rules",

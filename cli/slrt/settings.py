@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICES = ("intake", "routing", "notification", "reporting")
+#: What `slrt serve` runs: the four services and the console (no broker, no database of its own).
+SERVED = (*SERVICES, "console")
 
 
 class CliSettings(BaseSettings):
@@ -19,6 +21,7 @@ class CliSettings(BaseSettings):
     routing_port: int = 8002
     notification_port: int = 8003
     reporting_port: int = 8004
+    console_port: int = 8005
     sink_smtp_port: int = 8025
     sink_http_port: int = 8026
     sink_host: str = "127.0.0.1"  # `slrt sinks` in a container: 0.0.0.0, so the other containers reach it
