@@ -18,6 +18,7 @@ from tests.unit.deploy.tools import (
     CONTRACT_PORTS,
     DEPLOY,
     ROOT,
+    SCRAPED,
     SERVICES,
     clean_env,
     compose_raw,
@@ -216,7 +217,7 @@ def test_prometheus_finds_every_instance_on_the_container_port() -> None:
     (job,) = config["scrape_configs"]
     assert job["job_name"] == "slrt"
     (sd,) = job["dns_sd_configs"]
-    assert set(sd["names"]) == set(SERVICES) and sd["port"] == 8000 and sd["type"] == "A"
+    assert set(sd["names"]) == set(SCRAPED) and sd["port"] == 8000 and sd["type"] == "A"
     assert {"source_labels": ["__meta_dns_name"], "target_label": "service"} in job["relabel_configs"]
     prometheus = compose_raw()["services"]["prometheus"]
     assert "./deploy/prometheus:/etc/prometheus:ro" in prometheus["volumes"]

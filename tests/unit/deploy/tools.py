@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
+from slrt_console.settings import ConsoleSettings
 from slrt_intake.settings import IntakeSettings
 from slrt_notification.settings import NotificationSettings
 from slrt_reporting.settings import ReportingSettings
@@ -26,10 +27,12 @@ ENV_EXAMPLE = DEPLOY / "compose.env.example"
 SERVICES = ("intake", "routing", "notification", "reporting")
 SETTINGS: dict[str, type[ServiceSettings]] = {
     "intake": IntakeSettings, "routing": RoutingSettings, "notification": NotificationSettings,
-    "reporting": ReportingSettings,
+    "reporting": ReportingSettings, "console": ConsoleSettings,
 }
 #: The contract's ports (shared/CONTRACT.md): what the proxy publishes for each service.
-CONTRACT_PORTS = {"intake": 8001, "routing": 8002, "notification": 8003, "reporting": 8004}
+CONTRACT_PORTS = {"intake": 8001, "routing": 8002, "notification": 8003, "reporting": 8004, "console": 8005}
+#: What Prometheus scrapes: the services and the console.
+SCRAPED = (*SERVICES, "console")
 
 
 def tool(name: str, what: str | None = None) -> Path:
