@@ -97,7 +97,8 @@ def console_env(settings: CliSettings) -> dict[str, str]:
     """Where the console finds the services `slrt dev` starts, and where it is reached."""
     return {**{f"SLRT_CONSOLE_{name.upper()}_URL": f"http://127.0.0.1:{settings.service_port(name)}"
                for name in ("intake", "routing", "reporting")},
-            "SLRT_CONSOLE_PUBLIC_URL": f"http://127.0.0.1:{settings.console_port}"}
+            "SLRT_CONSOLE_PUBLIC_URL": f"http://127.0.0.1:{settings.console_port}",
+            "SLRT_STATUS_PAGE_URL": f"http://127.0.0.1:{settings.console_port}/status"}
 
 
 def run_dev(settings: CliSettings) -> int:

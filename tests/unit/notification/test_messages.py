@@ -108,3 +108,12 @@ def test_a_long_message_is_cut_to_two_segments_with_an_ellipsis(word: str) -> No
 def test_a_subject_is_one_line_whatever_a_field_holds() -> None:
     message = TEMPLATES.render("referral_dispatched", "id", {**CONTEXT, "owner_name": "Dinas\r\nBcc: x@example.id"})
     assert "\n" not in message.subject and "\r" not in message.subject
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_the_registration_message_links_the_status_page_when_there_is_one(language: str) -> None:
+    url = "https://slrt.bogorkab.go.id/status"
+    linked = TEMPLATES.render("case_registered", language, {**CONTEXT, "status_url": url})
+    assert url in linked.sms and url in linked.text and sms.segments(linked.sms) <= 2
+    plain = TEMPLATES.render("case_registered", language, CONTEXT)
+    assert "status:" not in plain.sms.lower() and "http" not in plain.sms

@@ -67,6 +67,7 @@ def build_app(settings: NotificationSettings) -> FastAPI:
         retry=RetryPolicy(attempts=settings.delivery_attempts, first_seconds=settings.retry_first_seconds,
                           max_seconds=settings.retry_max_seconds, lease_seconds=settings.lease_seconds),
         concurrency=settings.delivery_concurrency, contacts_wait_seconds=settings.contacts_wait_seconds,
+        status_url=settings.status_page_url,
         wake_relay=relay.wake)
     wake = asyncio.Event()
 

@@ -45,6 +45,8 @@ class NotificationSettings(ServiceSettings):
     email_burst: int = Field(default=40, ge=1)
     delivery_concurrency: int = Field(default=100, ge=1, description="messages sent at once by one instance")
     delivery_poll_seconds: float = Field(default=0.5, gt=0)
+    status_page_url: str = Field(default="", description="the citizens' status page (the console's /status), "
+                                                      "linked from their messages; empty: no link")
     contacts_wait_seconds: float = Field(default=3 * 86400, gt=0, description="a citizen's message waits this "
                                          "long for the case's contacts, then is skipped")
     webhook_retry_first_seconds: float = Field(default=1.0, gt=0, description="first retry of a failed webhook "

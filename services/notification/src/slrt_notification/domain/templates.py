@@ -24,7 +24,7 @@ DEFAULT_LANGUAGE = "id"
 FOOTER = {"id": "Pesan otomatis, mohon tidak dibalas.", "en": "Automatic message, please do not reply."}
 DEFAULTS: dict[str, Any] = {"reason_code": None, "owner_name": "", "programme": "", "due": "", "count": 0,
                             "numbers": "", "more": 0, "region_code": "", "region_name": "", "date": "",
-                            "from_level": "", "to_level": "", "level": "", "escalation": ""}
+                            "from_level": "", "to_level": "", "level": "", "escalation": "", "status_url": ""}
 _SIXTEEN_DIGITS = re.compile(r"(?<!\d)\d{16}(?!\d)")
 _TEXT = Environment(undefined=StrictUndefined, autoescape=False)  # noqa: S701 - plain text and SMS, not HTML
 _HTML = Environment(undefined=StrictUndefined, autoescape=select_autoescape(default=True))

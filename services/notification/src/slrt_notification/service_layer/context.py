@@ -38,6 +38,7 @@ class Notifier:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     concurrency: int = 10
     contacts_wait_seconds: float = 3 * 86400
+    status_url: str = ""  # the citizens' status page (the console's /status), linked from their messages
     wake_relay: Callable[[], None] | None = None
     outcomes: Counter[str] = field(default_factory=Counter)  # outcomes this instance recorded, by status
 

@@ -72,7 +72,7 @@ async def plan_notifications(notifier: Notifier, session: AsyncSession,
     rows = []
     for event, data, notices in noticed:
         case = cases.get(data["case_id"])
-        context = _context(data, case)
+        context = _context(data, case, notifier.status_url)
         rows += [dict(notification_id=notification_id(event, notice.recipient, channel), case_id=data["case_id"],
                       recipient=notice.recipient, address=address, channel=channel, template=notice.template,
                       context=context, status="pending", attempts=0, next_attempt_at=now, created_at=now,
@@ -92,9 +92,10 @@ def _local_time(value: str | None, region_code: str) -> str:
     return at.astimezone(zone).strftime("%d-%m-%Y %H:%M %Z")
 
 
-def _context(data: dict[str, Any], case: Any) -> dict[str, Any]:
+def _context(data: dict[str, Any], case: Any, status_url: str) -> dict[str, Any]:
     region = case.region_code if case else ""
     return {
+        "status_url": status_url,
         "case_number": data.get("case_number") or (case.case_number if case else data["case_id"]),
         "region_code": region, "region_name": (region_name(region) or region) if region else "",
         "programme": data.get("programme") or "", "owner_name": data.get("owner_name") or data.get("owner_id") or "",
