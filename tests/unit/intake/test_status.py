@@ -1,5 +1,6 @@
 """The citizens' status look-up, pure: the next step told for each status and level, the phone digits matched in
-constant time (never for a case without a phone or an erased one), and misses that lock a case number."""
+constant time (never for a case without a phone or an erased one), misses that lock a case number, and whose
+budget a look-up spends."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from slrt_contracts.codes import CaseStatus, Level
 from slrt_intake.domain import status as domain
 from slrt_intake.domain.status import NextStepCode as Code
+from slrt_intake.entrypoints.status import client_of
 
 S, L = CaseStatus, Level
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -89,3 +91,20 @@ def test_a_window_that_ran_out_starts_again_at_the_next_miss() -> None:
 def test_one_miss_may_lock_when_the_setting_says_so() -> None:
     strict = domain.LockRules(misses_before_lock=1, window=timedelta(minutes=1), lock=timedelta(seconds=5))
     assert domain.after_miss(None, NOW, strict) == domain.Misses(0, NOW, NOW + timedelta(seconds=5))
+
+
+@pytest.mark.parametrize(("connection", "forwarded", "trusted", "client"), [
+    ("203.0.113.7", [], 0, "203.0.113.7"),
+    ("203.0.113.7", ["198.51.100.1"], 0, "203.0.113.7"),  # not trusted: ignored
+    ("10.0.0.2", ["198.51.100.1"], 1, "198.51.100.1"),
+    ("10.0.0.2", ["6.6.6.6, 198.51.100.1"], 1, "198.51.100.1"),  # the left part is the client's own writing
+    ("10.0.0.3", ["6.6.6.6, 198.51.100.1", "10.0.0.2"], 2, "198.51.100.1"),
+    ("10.0.0.2", [], 1, "10.0.0.2"),  # fewer entries than proxies: the connection's
+    ("10.0.0.2", ["not-an-address"], 1, "10.0.0.2"),
+    ("2001:db8:1:2:3:4:5:6", [], 0, "2001:db8:1:2::/64"),  # one IPv6 host holds a /64
+    ("2001:db8:1:2:ffff::9", [], 0, "2001:db8:1:2::/64"),
+    ("::ffff:203.0.113.7", [], 0, "203.0.113.7"),
+    ("testclient", [], 0, "testclient"),
+])
+def test_whose_budget_a_look_up_spends(connection: str, forwarded: list[str], trusted: int, client: str) -> None:
+    assert client_of(connection, forwarded, trusted) == client

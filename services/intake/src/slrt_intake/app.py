@@ -10,6 +10,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from slrt_contracts.envelope import CloudEvent
 from slrt_shared import db
+from slrt_shared.access.limits import WriteLimits
 from slrt_shared.access.verifier import verifier_from
 from slrt_shared.asyncapi import asyncapi_router
 from slrt_shared.outbox import OutboxRelay
@@ -20,9 +21,9 @@ from slrt_shared.service import Loop, service_app
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from slrt_intake.adapters import tables
-from slrt_intake.entrypoints import asyncapi, citizens, erasure, http, rights
+from slrt_intake.entrypoints import asyncapi, citizens, erasure, http, rights, status
 from slrt_intake.entrypoints.commands import CommandHandler
-from slrt_intake.service_layer import case_status, key_retention, retention
+from slrt_intake.service_layer import case_status, key_retention, retention, status_check
 from slrt_intake.service_layer.registrar import Registrar
 from slrt_intake.settings import IntakeSettings
 
@@ -38,6 +39,8 @@ class IntakeContext:
     relay: OutboxRelay
     pseudonyms: Pseudonyms
     registrar: Registrar
+    #: ``POST /v1/status``: each client address's budget of look-ups, in this process
+    status_clients: WriteLimits
 
 
 def build_app(settings: IntakeSettings) -> FastAPI:
@@ -48,7 +51,8 @@ def build_app(settings: IntakeSettings) -> FastAPI:
     relay = OutboxRelay(sessions=sessions, outbox=tables.outbox, producer=lambda: kafka.producer, name="intake",
                         poll_seconds=settings.outbox_poll_seconds)
     ctx = IntakeContext(settings, engine, sessions, kafka, relay, pseudonyms,
-                        Registrar(sessions=sessions, topics=settings.topics, pseudonyms=pseudonyms))
+                        Registrar(sessions=sessions, topics=settings.topics, pseudonyms=pseudonyms),
+                        WriteLimits(settings.status_rate_per_minute / 60, settings.status_rate_per_minute))
     commands = CommandHandler(sessions=sessions, topics=settings.topics, pseudonyms=pseudonyms,
                               wake=relay.wake)
     verifier = verifier_from(settings)
@@ -71,12 +75,13 @@ def build_app(settings: IntakeSettings) -> FastAPI:
         loops.append(Loop("retention", needs_producer=False, run=lambda: retention.run_retention(
             sessions=sessions, topics=settings.topics, keep=keep, every_seconds=settings.retention_sweep_seconds,
             wake=relay.wake)))
-    loops += purge_loops(settings, sessions, key_retention.purge_horizons(settings))
+    loops += purge_loops(settings, sessions,
+                         [*key_retention.purge_horizons(settings), *status_check.purge_horizons(settings)])
 
     return service_app(
         title="SLRT intake", description="Registers cases and complaints; publishes case events through the outbox.",
         engine=engine, kafka=kafka, migrations=MIGRATIONS, state={"intake": ctx},
-        routers=[http.router, erasure.router, citizens.router, rights.router,
+        routers=[http.router, erasure.router, citizens.router, rights.router, status.router,
                  asyncapi_router("intake", asyncapi.intake_channels(settings.topics), settings)],
         loops=loops,
         verifier=verifier, readings=[relay.read_backlog], audit=tables.audit_log,

@@ -8,6 +8,8 @@ from pydantic import Field, SecretStr
 from slrt_shared.pseudonyms import Pseudonyms, pseudonyms
 from slrt_shared.settings import ServiceSettings
 
+from slrt_intake.domain.status import LockRules
+
 
 class IntakeSettings(ServiceSettings):
     service_name: str = "intake"
@@ -28,6 +30,28 @@ class IntakeSettings(ServiceSettings):
     idempotency_retention_hours: int = Field(
         default=168, ge=0, description="how long an HTTP Idempotency-Key answers its first response; a retry "
         "after that is a new request (linked to the open case, if any); 0: kept for good")
+
+    status_rate_per_minute: int = Field(
+        default=10, ge=1, description="POST /v1/status (no token): look-ups a minute per client address, with "
+        "bursts of as many; counted in each intake process (429 and Retry-After beyond it)")
+    status_misses_before_lock: int = Field(
+        default=5, ge=1, description="POST /v1/status: this many misses (no case with the number and phone digits "
+        "given) of one case number within SLRT_STATUS_MISS_WINDOW_SECONDS lock that number, in every instance")
+    status_miss_window_seconds: float = Field(
+        default=86400.0, gt=0, description="POST /v1/status: the window in which misses of a case number count")
+    status_lock_seconds: float = Field(
+        default=21600.0, gt=0, description="POST /v1/status: how long a locked case number is refused (429), "
+        "the right pair too, whether a case has that number or not")
+    status_trusted_proxies: int = Field(
+        default=0, ge=0, description="POST /v1/status: how many reverse proxies in front of intake append to "
+        "X-Forwarded-For; the client is the address that many entries from the right. 0: the connection's "
+        "address, and X-Forwarded-For is ignored")
+
+    @property
+    def status_lock_rules(self) -> LockRules:
+        return LockRules(misses_before_lock=self.status_misses_before_lock,
+                         window=timedelta(seconds=self.status_miss_window_seconds),
+                         lock=timedelta(seconds=self.status_lock_seconds))
 
     @property
     def idempotency_retention(self) -> timedelta | None:

@@ -51,6 +51,8 @@ BEARER = HTTPBearer(auto_error=False, scheme_name="bearer",
 def guard(service: str, name: str) -> Callable[..., Awaitable[Principal]]:
     """The dependency of one door of the access table."""
     the_door = door(service, name)
+    if the_door.public:
+        raise ValueError(f"{service} {name} is a public door: it takes no token and has no guard")
 
     writes = the_door.method in ("POST", "PUT", "PATCH", "DELETE")
 

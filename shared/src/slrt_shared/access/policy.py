@@ -4,6 +4,9 @@ access tests are generated from it.
 
 A scope covers its region and everything below it. Out of scope answers exactly as absent: a 404 for a case or
 referral, the empty page an unknown NIK gets, nothing in a list or a figure.
+
+A ``public`` door takes no token (one only: the citizens' status look-up, bounded by its own limits instead);
+``guard`` refuses to guard one, and the access tests name it as the only exception.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ class Door:
     name: str  # "POST /v1/cases" (a route) or "slrt.intake.commands register_case" (a command)
     roles: frozenset[Role]
     scope: str  # how the caller's scope applies, in words for the docs
+    public: bool = False  # no token: anyone may knock (``roles`` is then empty)
 
     @property
     def is_route(self) -> bool:
@@ -39,6 +43,10 @@ class Door:
 
 def _door(service: str, name: str, roles: set[Role], scope: str) -> Door:
     return Door(service, name, frozenset(roles), scope)
+
+
+def _public_door(service: str, name: str, what: str) -> Door:
+    return Door(service, name, frozenset(), what, public=True)
 
 
 DOORS: tuple[Door, ...] = (
@@ -62,6 +70,10 @@ DOORS: tuple[Door, ...] = (
     _door("intake", "PATCH /v1/cases/{case_id}/citizen", {OPERATOR, SUPERVISOR, ADMIN},
           "the case's desa in scope, else 404; the citizen's other open cases only in scope; the desa cannot "
           "change (422); an erased case is 409; audited (`personal_data_corrected`, field names only)"),
+    _public_door("intake", "POST /v1/status",
+                 "**no token**: the citizens' status look-up (a case number and the last four digits of its "
+                 "phone answer its status and next step, nothing personal); limited per client address, and a case "
+                 "number is locked after repeated misses (429); a wrong pair answers as an unknown case (404)"),
     _door("routing", "POST /v1/referrals/{referral_id}/status", {OWNER, SUPERVISOR, ADMIN},
           "an owner answers only referrals addressed to its `slrt_owner`; others: the case's desa in scope; "
           "else 404"),
@@ -106,6 +118,9 @@ DOORS: tuple[Door, ...] = (
           "as an unknown referral; no valid token: dead-lettered (`unauthorized`)"),
 )
 ROUTES = tuple(d for d in DOORS if d.is_route)
+#: The routes that take no token, and the ones that need one.
+PUBLIC_ROUTES = tuple(d for d in ROUTES if d.public)
+GUARDED_ROUTES = tuple(d for d in ROUTES if not d.public)
 COMMANDS = tuple(d for d in DOORS if not d.is_route)
 
 _BY_NAME = {(d.service, d.name): d for d in DOORS}
@@ -138,14 +153,16 @@ TOPICS: tuple[tuple[str, str, str, str], ...] = (
 
 def render_markdown() -> str:
     roles = list(Role)
+    public = ", ".join(f"{d.service}'s `{d.name}`" for d in PUBLIC_ROUTES)
     lines = [
         "# Access: who may use which door",
         "",
         "Generated from `slrt_shared.access.policy` (`SLRT_UPDATE_SNAPSHOTS=1` regenerates it; a test fails when",
-        "it differs). Every `/v1` route needs `Authorization: Bearer <token>`; `/healthz`, `/readyz`, `/metrics`,",
-        "`/openapi.json`, `/docs`, `/asyncapi` and `/asyncapi.html` need none. Missing, malformed, forged (bad",
-        "signature, `alg: none`), expired or wrong-audience token: `401` with `WWW-Authenticate: Bearer`. A role not",
-        "listed: `403`.",
+        "it differs). Every `/v1` route needs `Authorization: Bearer <token>` but the public ones, marked `public`",
+        f"below ({public}), which ignore a token and are bounded by limits of their own;",
+        "`/healthz`, `/readyz`, `/metrics`, `/openapi.json`, `/docs`, `/asyncapi` and `/asyncapi.html` need none.",
+        "Missing, malformed, forged (bad signature, `alg: none`), expired or wrong-audience token: `401` with",
+        "`WWW-Authenticate: Bearer`. A role not listed: `403`.",
         "A scope covers its region and everything below it (`nasional`: everything); out of scope answers",
         "exactly as absent. A command on Kafka carries its sender's token in the header `authorization`",
         "(`Bearer <token>`), judged as of its `ce_time`; its dead-letter copies keep the verified sender in",
@@ -155,7 +172,7 @@ def render_markdown() -> str:
         "|---|---|" + "---|" * len(roles) + "---|",
     ]
     for d in DOORS:
-        marks = " | ".join("yes" if r in d.roles else "–" for r in roles)
+        marks = " | ".join("public" if d.public else "yes" if r in d.roles else "–" for r in roles)
         lines.append(f"| {d.service} | `{d.name}` | {marks} | {d.scope} |")
     lines += ["", "## Topics", "",
               "Who may write and read each topic; in production these are the broker's ACLs, one principal per",

@@ -80,6 +80,19 @@ referral_owners = sa.Table(
     sa.Index("ix_referral_owners_case_owner", "case_id", "owner_id"),
 )
 
+#: The citizens' status look-up (``POST /v1/status``): misses per case number asked about, whether a case has
+#: that number or not, and until when it is locked (``domain.status``). Shared by every intake instance; a row
+#: whose last miss is older than the window and the lock is purged.
+status_lookup_misses = sa.Table(
+    "status_lookup_misses",
+    metadata,
+    sa.Column("case_number", sa.String(32), primary_key=True),
+    sa.Column("misses", sa.Integer, nullable=False),
+    sa.Column("window_started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("locked_until", sa.DateTime(timezone=True)),
+    sa.Column("last_miss_at", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+
 #: Who read or changed which case or citizen, and when (UU PDP): ``slrt_shared.audit``, append-only.
 audit_log = define_audit(metadata)
 

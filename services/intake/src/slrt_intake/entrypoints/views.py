@@ -5,6 +5,8 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 from slrt_contracts.codes import CaseStatus, Channel, Language, Level, Programme
 
+from slrt_intake.domain.status import NextStepCode
+
 CASE_ID = "0b6c1f0e-5d8a-4a7e-9f2b-7c1d3e5a9b40"
 WHEN = "2026-03-02T08:15:00+00:00"
 
@@ -194,3 +196,31 @@ class Corrected(_View):
     corrected_at: str = Field(examples=[WHEN])
     cases: list[CorrectedCase] = Field(description="the named case first, then the citizen's other open cases in "
                                                    "scope", examples=[[{"case_id": CASE_ID, "fields": ["phone"]}]])
+
+
+class _Closed(BaseModel):
+    """An answer that refuses keys it does not list: a field the use case adds without adding it here fails
+    instead of reaching the public."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class NextStepView(_Closed):
+    code: NextStepCode = Field(description="stable, for programs", examples=["awaiting_owner"])
+    id: str = Field(description="in Bahasa Indonesia",
+                    examples=["Kasus Anda sudah dirujuk ke pemilik program dan menunggu tanggapannya."])
+    en: str = Field(description="in English", examples=["Your case was referred to the programme owner and awaits "
+                                                        "their answer."])
+
+
+class PublicStatus(_Closed):
+    """What a citizen is told of their case: no name, NIK, phone, address, description, region or owner."""
+
+    case_number: str = Field(description="as intake writes it", examples=["3201-2026-000042"])
+    status: CaseStatus = Field(examples=["referred"])
+    level: Level = Field(description="where the case is handled now", examples=["desa"])
+    next_step: NextStepView = Field(description="what happens next, as a code and in words", examples=[{
+        "code": "awaiting_owner", "id": "Kasus Anda sudah dirujuk ke pemilik program dan menunggu tanggapannya.",
+        "en": "Your case was referred to the programme owner and awaits their answer."}])
+    updated_at: str = Field(description="when the status last changed (or the case was registered)",
+                            json_schema_extra={"format": "date-time"}, examples=[WHEN])
