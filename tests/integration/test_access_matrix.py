@@ -4,7 +4,10 @@ malformed, forged, ``alg: none``, expired, wrong audience), against the four ser
 the real broker, with a case that went through intake, routing and reporting.
 
 In scope means the case's kecamatan (an owner: the owner its referral is addressed to); out of scope means
-Kota Semarang (an owner: the same programme's owner there). Out of scope answers byte for byte as absent."""
+Kota Semarang (an owner: the same programme's owner there). Out of scope answers byte for byte as absent.
+
+One door takes no token: the citizens' status look-up (``PUBLIC``). It is named here on purpose, so that another
+route made public fails these tests; a token, any or none, changes nothing of its answer."""
 
 from __future__ import annotations
 
@@ -38,7 +41,7 @@ from slrt_reporting.settings import ReportingSettings
 from slrt_routing.app import build_app as routing_app
 from slrt_routing.settings import RoutingSettings
 from slrt_shared import db
-from slrt_shared.access.policy import COMMANDS, ROUTES, Door
+from slrt_shared.access.policy import COMMANDS, GUARDED_ROUTES, PUBLIC_ROUTES, ROUTES, Door
 from slrt_shared.access.principal import NATIONAL, Role
 
 from tests.support import eventually
@@ -57,6 +60,8 @@ OTHER_NIK = "3201011508950002"  # a valid NIK with no case
 ERASABLE_NIK = "3201015508950003"  # the citizen of the case the erasure doors erase
 ANSWERED_NIK = "3201015508950004"  # the citizen of the case only the analyst test answers
 MISSING = "00000000-0000-4000-8000-000000000000"
+#: The only routes without a token (``Door.public``): the citizens' status look-up.
+PUBLIC = {("intake", "POST /v1/status")}
 #: a webhook subscription of the case's kecamatan (its receiver never answers: nothing here waits for it)
 SUBSCRIPTION = {"url": "http://127.0.0.1:9/hook", "types": ["id.slrt.case.escalated.v1"], "region": KECAMATAN}
 
@@ -65,6 +70,7 @@ SUBSCRIPTION = {"url": "http://127.0.0.1:9/hook", "types": ["id.slrt.case.escala
 class World:
     clients: dict[str, httpx.AsyncClient]
     case_id: str
+    case_number: str
     erasable_case_id: str
     referral_id: str
     #: a referral no other test answers (the world's referral may already be past any status a test sets)
@@ -98,7 +104,8 @@ async def world(kafka_broker: Any, tmp_path_factory: pytest.TempPathFactory) -> 
     prefix = f"t{uuid.uuid4().hex[:10]}."
     common = {"kafka_bootstrap": kafka_broker.bootstrap, "topic_prefix": prefix, "outbox_poll_seconds": 0.05}
     apps = {
-        "intake": intake_app(IntakeSettings(intake_database_url=f"sqlite+aiosqlite:///{folder / 'i.db'}", **common)),
+        "intake": intake_app(IntakeSettings(intake_database_url=f"sqlite+aiosqlite:///{folder / 'i.db'}",
+                                            status_rate_per_minute=1000, **common)),
         "routing": routing_app(RoutingSettings(routing_database_url=f"sqlite+aiosqlite:///{folder / 'r.db'}",
                                                sla_override_seconds=3600, **common)),
         "reporting": reporting_app(ReportingSettings(
@@ -111,8 +118,9 @@ async def world(kafka_broker: Any, tmp_path_factory: pytest.TempPathFactory) -> 
             running(apps["reporting"], headers={}) as reporting, \
             running(apps["notification"], headers={}) as notification:
         body = with_value(VALID, ("needs",), ["PKH"])
-        case_id = (await intake.post("/v1/cases", json=with_value(body, ("needs",), ["PKH", "PBI-JK"]),
-                                     headers=admin())).json()["case_id"]
+        registered = (await intake.post("/v1/cases", json=with_value(body, ("needs",), ["PKH", "PBI-JK"]),
+                                        headers=admin())).json()
+        case_id = registered["case_id"]
         erasable = (await intake.post("/v1/cases", json=with_value(body, ("citizen", "nik"), ERASABLE_NIK),
                                       headers=admin())).json()["case_id"]
         answered = (await intake.post("/v1/cases", json=with_value(body, ("citizen", "nik"), ANSWERED_NIK),
@@ -141,7 +149,7 @@ async def world(kafka_broker: Any, tmp_path_factory: pytest.TempPathFactory) -> 
                     .json()["id"] for _ in range(2)]
             subscriptions[role] = (made[0], made[1])
         yield World({"intake": intake, "routing": routing, "reporting": reporting, "notification": notification},
-                    case_id, erasable, referral_id, answered, answered_referral_id,
+                    case_id, registered["case_number"], erasable, referral_id, answered, answered_referral_id,
                     VALID["citizen"]["nik"], subscriptions, f"sqlite+aiosqlite:///{folder / 'i.db'}",
                     kafka_broker.bootstrap, Topics(prefix))
 
@@ -184,7 +192,7 @@ async def call(w: World, door: Door, headers: dict[str, str], *, absent: bool = 
 
 
 ROLE_CASES = [pytest.param(d, r, s, id=f"{d.service} {d.name} {r.value} {'in' if s else 'out'}")
-              for d in ROUTES for r in Role for s in (True, False)]
+              for d in GUARDED_ROUTES for r in Role for s in (True, False)]
 
 
 @pytest.mark.parametrize(("door", "role", "in_scope"), ROLE_CASES)
@@ -255,7 +263,8 @@ def bad_tokens() -> dict[str, str | None]:
     }
 
 
-TOKEN_CASES = [pytest.param(d, kind, id=f"{d.service} {d.name} {kind}") for d in ROUTES for kind in bad_tokens()]
+TOKEN_CASES = [pytest.param(d, kind, id=f"{d.service} {d.name} {kind}") for d in GUARDED_ROUTES
+               for kind in bad_tokens()]
 
 
 @pytest.mark.parametrize(("door", "kind"), TOKEN_CASES)
@@ -333,8 +342,28 @@ async def test_an_owner_reads_a_citizen_only_where_its_programme_needs_it(world:
 
 
 def test_the_matrix_covers_every_door() -> None:
-    assert {p.values[0].name for p in ROLE_CASES} == {d.name for d in ROUTES}
-    assert len(ROLE_CASES) == len(ROUTES) * len(Role) * 2
+    assert {(d.service, d.name) for d in PUBLIC_ROUTES} == PUBLIC  # another public route must be named here
+    assert {p.values[0].name for p in ROLE_CASES} | {d.name for d in PUBLIC_ROUTES} == {d.name for d in ROUTES}
+    assert len(ROLE_CASES) == len(GUARDED_ROUTES) * len(Role) * 2
+    assert {p.values[0].name for p in TOKEN_CASES} == {d.name for d in GUARDED_ROUTES}
+
+
+async def test_the_public_door_answers_alike_with_any_token_or_none(world: World) -> None:
+    """The citizens' status look-up: no token needed, and none of any kind (every role in and out of scope, every
+    bad token) changes the answer; an unknown case number is a 404 whoever asks."""
+    intake = world.clients["intake"]
+    pair = {"case_number": world.case_number, "phone_last4": VALID["citizen"]["phone"][-4:]}
+    tokenless = await intake.post("/v1/status", json=pair)
+    assert tokenless.status_code == 200, tokenless.text
+    assert tokenless.json()["case_number"] == world.case_number
+    headers = [principal(role, in_scope) for role in Role for in_scope in (True, False)]
+    headers += [{} if value is None else {"Authorization": value} for value in bad_tokens().values()]
+    for each in headers:
+        answer = await intake.post("/v1/status", json=pair, headers=each)
+        assert (answer.status_code, answer.content) == (200, tokenless.content)
+    unknown = [await intake.post("/v1/status", json={**pair, "case_number": "3201-2026-999999"}, headers=each)
+               for each in (headers[0], {})]
+    assert [u.status_code for u in unknown] == [404, 404] and unknown[0].content == unknown[1].content
 
 
 COMMAND_CASES = [(d, r, s) for d in COMMANDS for r in Role for s in (True, False)]
