@@ -15,7 +15,7 @@ from slrt_shared.paging import BadCursor
 from slrt_routing.domain.clock import LADDER, CannotEscalate
 from slrt_routing.domain.referral import InvalidTransition
 from slrt_routing.entrypoints import views
-from slrt_routing.service_layer import queries
+from slrt_routing.service_layer import queries, reassignment
 from slrt_routing.service_layer.answers import UnknownReferral, answer_referral
 from slrt_routing.service_layer.context import Routing
 from slrt_routing.service_layer.timers import UnknownCase, escalate_manually
@@ -42,6 +42,15 @@ class StatusBody(BaseModel):
 class EscalateBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=1, max_length=500, examples=["keluhan berulang, desa tidak menindaklanjuti"])
+
+
+class ReassignBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    owner_id: str = Field(min_length=1, max_length=120, examples=["slrt@32.01"],
+                          description="an owner with authority over the programme for the case "
+                                      "(`GET /v1/referrals/{referral_id}/owners`)")
+    reason: str = Field(min_length=1, max_length=500, examples=["dinas belum menjawab, dialihkan ke sekretariat"],
+                        description="free text: the new referral's note, kept by routing only")
 
 
 def _routing(request: Request) -> Routing:
@@ -126,3 +135,38 @@ async def rules(request: Request, caller: Annotated[Principal, _caller("GET /v1/
     return {"version": routing.rules.version, "ladder": [lv.value for lv in LADDER],
             "sla_working_days": book["sla_working_days"], "programmes": book["programmes"],
             "drill_seconds": routing.sla.override_seconds}
+
+
+@router.get("/referrals/{referral_id}/owners", tags=["referrals"], operation_id="list_referral_owners",
+            summary="The owners a referral may be reassigned to", response_model=list[views.Owner])
+async def referral_owners(request: Request,
+                          caller: Annotated[Principal, _caller("GET /v1/referrals/{referral_id}/owners")],
+                          referral_id: Id) -> list[dict[str, Any]]:
+    try:
+        return await reassignment.candidates(_routing(request), referral_id=referral_id, principal=caller)
+    except UnknownReferral:
+        raise _not_found("referral") from None
+
+
+@router.post("/referrals/{referral_id}/reassign", tags=["referrals"], operation_id="reassign_referral",
+             summary="A supervisor reassigns a referral to another owner with authority",
+             response_model=views.Referral, status_code=201,
+             responses={409: {"description": "answered for good, already replaced, or already with this owner"}})
+async def reassign(request: Request, caller: Annotated[Principal, _caller("POST /v1/referrals/{referral_id}/reassign")],
+                   referral_id: Id, body: ReassignBody) -> dict[str, Any]:
+    routing = _routing(request)
+    try:
+        view = await reassignment.reassign_referral(routing, referral_id=referral_id, owner_id=body.owner_id,
+                                                    reason=body.reason, principal=caller)
+    except UnknownReferral:
+        raise _not_found("referral") from None
+    except reassignment.NoAuthority:
+        raise FieldError(422, ["body", "owner_id"], type_="no_authority",
+                         en="this owner has no authority over the programme for this case",
+                         id_="pemilik program ini tidak berwenang atas program ini untuk kasus ini") from None
+    except reassignment.CannotReassign as exc:
+        raise FieldError(409, ["path", "referral_id"], type_="cannot_reassign", en=str(exc),
+                         id_="rujukan tidak dapat dialihkan (sudah dijawab final, sudah diganti, "
+                             "atau sudah pada pemilik ini)") from None
+    routing.woke()
+    return view

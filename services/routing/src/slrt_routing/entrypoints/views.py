@@ -35,6 +35,15 @@ class Referral(_View):
     replaced_by: str | None = Field(description="re-routed or re-opened: the referral that took its place")
 
 
+class Owner(_View):
+    """A programme owner with authority over a referral's programme for its case."""
+
+    owner_id: str = Field(examples=["slrt@32.01"])
+    name: str
+    level: Level
+    region: str = Field(examples=["32.01"])
+
+
 class Escalation(_View):
     from_level: Level
     to_level: Level
