@@ -98,7 +98,9 @@ def console_env(settings: CliSettings) -> dict[str, str]:
     return {**{f"SLRT_CONSOLE_{name.upper()}_URL": f"http://127.0.0.1:{settings.service_port(name)}"
                for name in ("intake", "routing", "reporting")},
             "SLRT_CONSOLE_PUBLIC_URL": f"http://127.0.0.1:{settings.console_port}",
-            "SLRT_STATUS_PAGE_URL": f"http://127.0.0.1:{settings.console_port}/status"}
+            "SLRT_STATUS_PAGE_URL": f"http://127.0.0.1:{settings.console_port}/status",
+            # citizens reach intake's POST /v1/status through the console, which appends their address
+            "SLRT_STATUS_TRUSTED_PROXIES": "1"}
 
 
 def run_dev(settings: CliSettings) -> int:

@@ -56,6 +56,7 @@ def _system(tmp_path: Path, broker_factory: Callable[[], EmbeddedBroker],
         "SLRT_SMTP_HOST": "127.0.0.1", "SLRT_SMTP_PORT": str(smtp.port), "SLRT_SMTP_FROM": "slrt@example.id",
         "SLRT_SMS_GATEWAY_URL": sms.url, "SLRT_SMS_GATEWAY_TOKEN": "e2e-token",
         "SLRT_SLA_OVERRIDE_SECONDS": "600", "SLRT_OUTBOX_POLL_SECONDS": "0.1", "SLRT_METRICS_INTERVAL_SECONDS": "1",
+        "SLRT_STATUS_TRUSTED_PROXIES": "1",  # as slrt dev: citizens' look-ups come through the console
     }
     for name in SERVICES:
         env[f"SLRT_{name.upper()}_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / f'{name}.db'}"

@@ -26,6 +26,8 @@ class Console:
 
 
 def start_console(system: System, service_processes: Callable[..., ServiceProcess]) -> Console:
+    """The console beside the system; intake there counts citizens' look-ups by the address the console appends
+    (``SLRT_STATUS_TRUSTED_PROXIES=1`` in the system's environment, as ``slrt dev`` sets it)."""
     env = {**system.env, **{f"SLRT_CONSOLE_{name.upper()}_URL": system.url(name)
                             for name in ("intake", "routing", "reporting")}}
     process = service_processes("console", env)

@@ -95,6 +95,29 @@ async def test_an_operator_registers_a_case_and_sees_its_referrals_and_the_owner
     await other.goto(f"{console.url}/cases/{case_id}")
     await expect(other.locator("#not-found")).to_be_visible()
 
+    # the citizen, with no sign-in: the case number and the phone's last four digits
+    citizen_page = await (await browser.new_context(viewport={"width": 360, "height": 640})).new_page()
+    await citizen_page.goto(f"{console.url}/status")
+    await snap(citizen_page, "status")
+    unknown = await check_status(citizen_page, "3201-2026-999999", "0000")
+    wrong = await check_status(citizen_page, case_number, "0000" if body["citizen"]["phone"][-4:] != "0000"
+                               else "1111")
+    assert wrong == unknown  # a wrong pair reads exactly like an unknown case
+    await check_status(citizen_page, case_number, body["citizen"]["phone"][-4:])
+    await expect(citizen_page.locator("#status")).to_have_text("sedang ditangani")
+    await expect(citizen_page.locator("#next-step")).to_contain_text("Pemilik program sedang menangani")
+    page_text = await citizen_page.locator("main").inner_text()
+    assert body["citizen"]["name"] not in page_text and body["citizen"]["nik"] not in page_text
+    await snap(citizen_page, "status-found")
+
+
+async def check_status(page: Any, case_number: str, last4: str) -> str:
+    await page.fill("#case_number", case_number)
+    await page.fill("#phone_last4", last4)
+    await page.click("main form button[type=submit]")
+    await page.wait_for_load_state()
+    return await page.locator("#status-error").inner_text() if await page.locator("#status-error").count() else ""
+
 
 MISTAKES = {
     # field: (what is typed, the API's message in Bahasa Indonesia, in English)

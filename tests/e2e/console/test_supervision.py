@@ -53,6 +53,21 @@ async def test_a_supervisor_sees_a_case_turn_overdue_and_escalates_another_by_ha
     async with httpx.AsyncClient(headers=admin(), timeout=10) as client:
         view = (await client.get(f"{console.system.url('routing')}/v1/cases/{fresh['case_id']}")).json()
     assert [e["note"] for e in view["escalations"]] == ["keluhan berulang, desa belum menindaklanjuti"]
+
+    # and reassigns its referral to another owner with authority, from the case's page
+    await page.goto(f"{console.url}/cases/{fresh['case_id']}")
+    await page.locator("a.reassign").first.click()
+    await expect(page.locator("#owner_id")).to_contain_text("slrt@32.01")
+    await snap(page, "reassign")
+    await page.select_option("#owner_id", "slrt@32.01")
+    await page.fill("#reassign-reason", "dinas belum menjawab")
+    await page.click("main form button[type=submit]")
+    await expect(page.locator("p.ok")).to_contain_text("Rujukan dialihkan")
+    async with httpx.AsyncClient(headers=admin(), timeout=10) as client:
+        view = (await client.get(f"{console.system.url('routing')}/v1/cases/{fresh['case_id']}")).json()
+    active = [r for r in view["referrals"] if r["replaced_by"] is None]
+    assert [(r["owner_id"], r["note"]) for r in active] == [("slrt@32.01", "dinas belum menjawab")]
+
     await page.goto(f"{console.url}/dashboard")
     await expect(page.locator("#total")).not_to_have_text("0")
     await snap(page, "dashboard")

@@ -101,3 +101,22 @@ def test_a_service_that_is_down_is_said_so_and_readiness_fails(settings: Console
     assert r.status_code == 503 and "tidak tersedia" in r.text
     assert operator.get("/readyz").status_code == 503
     assert "slrt_http_requests_total" in operator.get("/metrics").text
+
+
+def test_a_citizen_s_address_is_appended_to_what_came_before() -> None:
+    from slrt_console.entrypoints.citizen import forwarded_for
+    from starlette.requests import Request
+
+    def request(headers: list[tuple[bytes, bytes]]) -> Request:
+        return Request({"type": "http", "headers": headers, "client": ("10.0.0.7", 5000)})
+
+    assert forwarded_for(request([])) == "10.0.0.7"
+    assert forwarded_for(request([(b"x-forwarded-for", b"1.2.3.4, 203.0.113.9")])) == "1.2.3.4, 203.0.113.9, 10.0.0.7"
+
+
+def test_the_status_page_needs_no_sign_in_and_says_a_service_is_down(settings: ConsoleSettings) -> None:
+    client = TestClient(build_app(settings), follow_redirects=False)
+    page = client.get("/status", params={"n": "3201-2026-000042"})
+    assert page.status_code == 200 and 'value="3201-2026-000042"' in page.text and "Keluar" not in page.text
+    down = client.post("/status", data={"case_number": "3201-2026-000042", "phone_last4": "7890"})
+    assert down.status_code == 503

@@ -14,6 +14,15 @@ router = APIRouter(include_in_schema=False)
 CASE_NUMBER = re.compile(r"^[0-9]{4}-[0-9]{4}-[0-9]{6}$")
 
 
+def forwarded_for(request: Request) -> str:
+    """``X-Forwarded-For`` as it came, with the address the console received the request from appended: intake
+    counts each citizen's look-ups by the entry its ``SLRT_STATUS_TRUSTED_PROXIES`` points at (1 behind the
+    console alone, 2 behind a proxy and the console), so entries a citizen wrote in front of those are ignored."""
+    peer = request.client.host if request.client else "unknown"
+    came = ", ".join(request.headers.getlist("x-forwarded-for"))
+    return f"{came}, {peer}" if came else peer
+
+
 @router.get("/status")
 async def status_page(request: Request, n: str = "") -> Response:
     return render(request, "status.html", values={"case_number": n}, errors={}, found=None)
@@ -23,9 +32,8 @@ async def status_page(request: Request, n: str = "") -> Response:
 async def check_status(request: Request) -> Response:
     form = await form_of(request)
     values = {"case_number": first(form, "case_number"), "phone_last4": first(form, "phone_last4")}
-    client = request.client.host if request.client else ""
     answer = await api(request).call("intake", "POST", "/v1/status", token=None, lang=lang_of(request),
-                                     json=values, headers={"x-forwarded-for": client})
+                                     json=values, headers={"x-forwarded-for": forwarded_for(request)})
     if answer.ok:
         return render(request, "status.html", values={"case_number": values["case_number"]}, errors={},
                       found=answer.body)

@@ -53,3 +53,35 @@ async def dashboard(request: Request, region: str = "") -> Response:
         return render(request, "not_found.html", session=session, status_code=stats.status)
     return render(request, "dashboard.html", session=session, stats=stats.body,
                   reporting_url=request.app.state.settings.console_reporting_url)
+
+
+@router.get("/referrals/{referral_id}/reassign")
+async def reassign_form(request: Request, referral_id: str, case: str = "") -> Response:
+    session = signed_in(request)
+    allowed(session, "supervise")
+    owners = await api(request).call("routing", "GET", f"/v1/referrals/{referral_id}/owners", token=session.token,
+                                     lang=lang_of(request))
+    if not owners.ok:
+        return render(request, "not_found.html", session=session, status_code=404)
+    return render(request, "reassign.html", session=session, referral_id=referral_id, case_id=case,
+                  owners=owners.body, errors=[], reason="")
+
+
+@router.post("/referrals/{referral_id}/reassign")
+async def reassign(request: Request, referral_id: str) -> Response:
+    session = signed_in(request)
+    allowed(session, "supervise")
+    form = await form_of(request)
+    check_csrf(session, form)
+    lang = lang_of(request)
+    reply = await api(request).call("routing", "POST", f"/v1/referrals/{referral_id}/reassign", token=session.token,
+                                    lang=lang, json={"owner_id": first(form, "owner_id"),
+                                                     "reason": first(form, "reason")})
+    case_id = first(form, "case_id")
+    if reply.ok:
+        return redirect(f"/cases/{case_id or reply.body['case_id']}?done=reassigned")
+    owners = await api(request).call("routing", "GET", f"/v1/referrals/{referral_id}/owners", token=session.token,
+                                     lang=lang)
+    return render(request, "reassign.html", session=session, referral_id=referral_id, case_id=case_id,
+                  owners=owners.body if owners.ok else [], errors=[e["msg"] for e in reply.errors()],
+                  reason=first(form, "reason"), status_code=reply.status)
