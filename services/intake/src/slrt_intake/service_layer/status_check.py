@@ -55,22 +55,22 @@ async def _read_misses(session: AsyncSession, case_number: str) -> domain.Misses
     return _misses((await session.execute(query)).first())
 
 
+def _row(after: domain.Misses, now: datetime) -> dict[str, Any]:
+    return {"misses": after.count, "window_started_at": after.window_started_at, "locked_until": after.locked_until,
+            "last_miss_at": now}
+
+
 async def _record_miss(session: AsyncSession, case_number: str, before: domain.Misses | None, now: datetime,
                        rules: domain.LockRules) -> domain.Misses:
     after = domain.after_miss(before, now, rules)
-    values = {"misses": after.count, "window_started_at": after.window_started_at,
-              "locked_until": after.locked_until, "last_miss_at": now}
     if before is None:
-        inserted: Any = await session.execute(
-            upsert(session, _MISSES).values(case_number=case_number, **values).on_conflict_do_nothing())
+        inserted: Any = await session.execute(upsert(session, _MISSES).values(
+            case_number=case_number, **_row(after, now)).on_conflict_do_nothing())
         if inserted.rowcount == 1:
             return after
         # another instance counted this number's first miss at the same moment: count after it
-        before = await _read_misses(session, case_number)
-        after = domain.after_miss(before, now, rules)
-        values = {"misses": after.count, "window_started_at": after.window_started_at,
-                  "locked_until": after.locked_until, "last_miss_at": now}
-    await session.execute(_MISSES.update().where(_MISSES.c.case_number == case_number).values(**values))
+        after = domain.after_miss(await _read_misses(session, case_number), now, rules)
+    await session.execute(_MISSES.update().where(_MISSES.c.case_number == case_number).values(**_row(after, now)))
     return after
 
 
