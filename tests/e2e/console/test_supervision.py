@@ -65,8 +65,10 @@ async def test_a_supervisor_sees_a_case_turn_overdue_and_escalates_another_by_ha
     await expect(page.locator("p.ok")).to_contain_text("Rujukan dialihkan")
     async with httpx.AsyncClient(headers=admin(), timeout=10) as client:
         view = (await client.get(f"{console.system.url('routing')}/v1/cases/{fresh['case_id']}")).json()
-    active = [r for r in view["referrals"] if r["replaced_by"] is None]
-    assert [(r["owner_id"], r["note"]) for r in active] == [("slrt@32.01", "dinas belum menjawab")]
+    moved = [r for r in view["referrals"] if r["replaced_by"] is not None]
+    new = [r for r in view["referrals"] if r["note"] == "dinas belum menjawab"]
+    assert len(moved) == 1 and [(r["owner_id"], r["replaced_by"]) for r in new] == [("slrt@32.01", None)]
+    assert moved[0]["replaced_by"] == new[0]["referral_id"]
 
     await page.goto(f"{console.url}/dashboard")
     await expect(page.locator("#total")).not_to_have_text("0")
