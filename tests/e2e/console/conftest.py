@@ -78,8 +78,19 @@ async def sign_in(browser: Any, console: Console, *, role: str, region: str, own
 
 
 async def snap(page: Any, name: str) -> None:
-    """The screen at a phone's and an office desktop's size."""
+    """The screen at a phone's and an office desktop's size, each checked by axe-core (WCAG 2.1 A and AA)."""
     for size, viewport in SIZES.items():
         await page.set_viewport_size(viewport)
         await page.screenshot(path=str(ARTIFACTS / f"{name}-{size}.png"), full_page=True)
+        await assert_accessible(page, f"{name} ({size})")
     await page.set_viewport_size(SIZES["desktop"])
+
+
+async def assert_accessible(page: Any, where: str) -> None:
+    from axe_playwright_python.async_playwright import Axe
+
+    results = await Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
+                                                                                   "wcag21aa"]}})
+    found = [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+             for v in results.response["violations"]]
+    assert found == [], f"{where}: {found}"
