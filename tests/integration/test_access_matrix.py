@@ -178,6 +178,8 @@ def request_for(door: Door, w: World, *, absent: bool = False, role: Role = Role
         options["json"] = {"reason": "keluhan berulang"}
     elif door.name.endswith("/reassign"):  # to the owner that holds it: 409, nothing moves for the other tests
         options["json"] = {"owner_id": OWNER_HERE, "reason": "dialihkan"}
+    elif door.name == "POST /v1/citizens/search":  # the name in the body, never the URL
+        options["json"] = {"name": "Aminah"}
     elif door.name == "POST /v1/citizens/subject-access":  # the NIK in the body, never the URL
         options["json"] = {"nik": OTHER_NIK if absent else w.nik}
     elif door.name == "PATCH /v1/cases/{case_id}/citizen":

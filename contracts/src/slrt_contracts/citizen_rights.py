@@ -30,6 +30,14 @@ class SubjectAccessRequest(_Body):
                      examples=["3201015508950001"], json_schema_extra=_SIXTEEN_DIGITS)
 
 
+class NameSearch(_Body):
+    """An officer looks for a citizen's cases by name, within the officer's scope."""
+
+    name: str = Field(min_length=3, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$", examples=["Siti Aminah"],
+                      description="three letters at least; cases whose name holds it, ignoring case; in the body so "
+                                  "that it reaches no URL or log")
+
+
 class AddressCorrection(_Body):
     """RT, RW and street of the address. ``region_code`` may be sent unchanged (a client re-sending the whole
     address); another desa is refused (422): the region chose the case's routing and owners, so a citizen who

@@ -88,10 +88,17 @@ async def test_an_operator_registers_a_case_and_sees_its_referrals_and_the_owner
     # the operator finds it by number; an operator of the next desa does not
     await page.goto(f"{console.url}/find?q={case_number}")
     await expect(page.locator("#results")).to_contain_text(case_number)
+    surname = body["citizen"]["name"].split()[-1]
+    await search(page, console, surname)  # by name: in a form's body, never in a URL
+    await expect(page.locator("#results")).to_contain_text(case_number)
+    await expect(page.locator("#results")).to_contain_text(body["citizen"]["name"])
     await snap(page, "find")
     other = await sign_in(browser, console, role="operator", region=OTHER_DESA)
     await other.goto(f"{console.url}/find?q={case_number}")
     await expect(other.locator("#nothing")).to_be_visible()
+    for text in (case_number, surname, body["citizen"]["nik"]):
+        await search(other, console, text)
+        await expect(other.locator("#nothing")).to_be_visible()
     await other.goto(f"{console.url}/cases/{case_id}")
     await expect(other.locator("#not-found")).to_be_visible()
 
@@ -109,6 +116,12 @@ async def test_an_operator_registers_a_case_and_sees_its_referrals_and_the_owner
     page_text = await citizen_page.locator("main").inner_text()
     assert body["citizen"]["name"] not in page_text and body["citizen"]["nik"] not in page_text
     await snap(citizen_page, "status-found")
+
+
+async def search(page: Any, console: Console, text: str) -> None:
+    await page.goto(f"{console.url}/find")
+    await page.fill("#q", text)
+    await page.click("form.search button[type=submit]")
 
 
 async def check_status(page: Any, case_number: str, last4: str) -> str:

@@ -64,6 +64,8 @@ DOORS: tuple[Door, ...] = (
           "audited with the caller's subject"),
     _door("intake", "GET /v1/citizens/{nik}/cases", {OPERATOR, SUPERVISOR, ADMIN},
           "only the cases in scope; none in scope answers the empty page of an unknown NIK; audited"),
+    _door("intake", "POST /v1/citizens/search", {OPERATOR, SUPERVISOR, ADMIN},
+          "cases whose desa is in scope; audited per case shown"),
     _door("intake", "POST /v1/citizens/subject-access", {OPERATOR, SUPERVISOR, ADMIN},
           "only the cases in scope (the NIK in the body); none in scope answers the empty answer of an unknown "
           "NIK; audited (`subject_access`, by pseudonym)"),

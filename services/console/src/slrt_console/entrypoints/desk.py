@@ -91,29 +91,45 @@ async def receipt(request: Request, case_id: str) -> Response:
                   status_url=str(request.app.state.settings.console_public_url).rstrip("/") + "/status")
 
 
-@router.get("/find")
-async def find(request: Request, q: str = "") -> Response:
-    session = signed_in(request)
-    allowed(session, "find")
-    text = q.strip()
-    items: list[dict[str, Any]] = []
-    kind = ""
+async def _found(request: Request, session: Any, text: str) -> tuple[str, list[dict[str, Any]]]:
+    """What a search finds: by case number (reporting, in scope), by NIK (intake, audited) or by name (intake,
+    audited; the name travels in a body, never in a URL)."""
     lang = lang_of(request)
     if CASE_NUMBER.match(text):
-        kind = "case_number"
         answer = await api(request).call("reporting", "GET", "/v1/cases", token=session.token, lang=lang,
                                          params={"case_number": text})
-        items = answer.body.get("items", []) if answer.ok else []
-    elif NIK.match(text):
-        kind = "nik"  # intake audits the look-up
+        return "case_number", answer.body.get("items", []) if answer.ok else []
+    if NIK.match(text):
         answer = await api(request).call("intake", "GET", f"/v1/citizens/{text}/cases", token=session.token,
                                          lang=lang)
-        items = answer.body.get("items", []) if answer.ok else []
-    elif text:
-        kind = "name"
-        answer = await api(request).call("intake", "GET", "/v1/citizens", token=session.token, lang=lang,
-                                         params={"name": text})
-        items = answer.body.get("items", []) if answer.ok else []
+        return "nik", answer.body.get("items", []) if answer.ok else []
+    if text:
+        answer = await api(request).call("intake", "POST", "/v1/citizens/search", token=session.token, lang=lang,
+                                         json={"name": text})
+        if answer.status == 422:
+            return "short", []
+        return "name", answer.body.get("items", []) if answer.ok else []
+    return "", []
+
+
+@router.get("/find")
+async def find_page(request: Request, q: str = "") -> Response:
+    """The search form; a case number may come in the link (other screens link cases by number)."""
+    session = signed_in(request)
+    allowed(session, "find")
+    text = q.strip() if CASE_NUMBER.match(q.strip()) else ""
+    kind, items = await _found(request, session, text)
+    return render(request, "find.html", session=session, q=text, kind=kind, items=items)
+
+
+@router.post("/find")
+async def find(request: Request) -> Response:
+    session = signed_in(request)
+    allowed(session, "find")
+    form = await form_of(request)
+    check_csrf(session, form)
+    text = first(form, "q")
+    kind, items = await _found(request, session, text)
     return render(request, "find.html", session=session, q=text, kind=kind, items=items)
 
 

@@ -79,6 +79,17 @@ SUMMARY_EXAMPLE = {"case_id": CASE_ID, "case_number": "3201-2026-000042", "statu
                    "registered_at": WHEN, "status_changed_at": WHEN}
 
 
+class NamedCase(CaseSummary):
+    name: str = Field(description="the citizen's name (personal data: the look-up is audited)",
+                      examples=["Siti Aminah"])
+
+
+class NameMatches(_View):
+    items: list[NamedCase] = Field(description="newest first",
+                                   examples=[[{**SUMMARY_EXAMPLE, "name": "Siti Aminah"}]])
+    more: bool = Field(description="more cases match: narrow the name", examples=[False])
+
+
 class CaseRecord(CaseSummary):
     region: CaseRegion = Field(description="the desa and the regions it lies in", examples=[REGION_EXAMPLE])
     ppks: list[int] = Field(examples=[[24]])

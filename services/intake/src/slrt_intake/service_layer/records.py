@@ -120,3 +120,29 @@ async def citizen_cases(
     more = len(rows) > limit
     return {"items": [case_summary(r) for r in page],
             "next_cursor": encode_cursor(page[-1].registered_at, page[-1].case_id) if more else None}
+
+
+def _like(text: str) -> str:
+    """``text`` as a LIKE pattern that matches it anywhere, its own ``%``, ``_`` and ``\\`` taken literally."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def cases_by_name(*, sessions: async_sessionmaker[AsyncSession], name: str, scope: str, limit: int,
+                        principal: Principal | None = None) -> dict[str, Any]:
+    """The cases in ``scope`` whose citizen's name holds ``name`` (ignoring case), newest first, at most
+    ``limit``; erased cases have no name and are never found. Audited: one row per case shown (the name looked
+    for is not kept: it is personal data), or one row when nothing was found."""
+    c = t.cases.c
+    query = (sa.select(t.cases).where(sa.func.lower(c.name).like(_like(name.strip()), escape="\\"),
+                                      c.erased_at.is_(None), within(c.region_code, scope))
+             .order_by(c.registered_at.desc(), c.case_id.desc()).limit(limit + 1))
+    async with sessions() as session, session.begin():
+        rows = (await session.execute(query)).all()
+        shown = rows[:limit]
+        if shown:
+            await audit.record_cases(session, t.audit_log, principal=principal, action="cases_found_by_name",
+                                     case_ids=[r.case_id for r in shown])
+        else:
+            await audit.record(session, t.audit_log, principal=principal, action="cases_found_by_name")
+    return {"items": [{**case_summary(r), "name": r.name} for r in shown], "more": len(rows) > limit}
