@@ -57,11 +57,12 @@ class Dev:
 @pytest.fixture(scope="module")
 def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dev]:
     folder = tmp_path_factory.mktemp("make-run")
-    broker, intake, routing, notification, reporting, smtp, sinks = _free_ports(7)
+    broker, intake, routing, notification, reporting, smtp, sinks, console = _free_ports(8)
     env = {**os.environ, "SLRT_VAR_DIR": str(folder / "var"), "SLRT_BROKER_PORT": str(broker),
            "SLRT_INTAKE_PORT": str(intake), "SLRT_ROUTING_PORT": str(routing),
            "SLRT_NOTIFICATION_PORT": str(notification), "SLRT_REPORTING_PORT": str(reporting),
-           "SLRT_SINK_SMTP_PORT": str(smtp), "SLRT_SINK_HTTP_PORT": str(sinks), "PYTHONUNBUFFERED": "1",
+           "SLRT_SINK_SMTP_PORT": str(smtp), "SLRT_SINK_HTTP_PORT": str(sinks), "SLRT_CONSOLE_PORT": str(console),
+           "PYTHONUNBUFFERED": "1",
            "SLRT_KAFKA_BOOTSTRAP": ""}
     env.pop("SLRT_KAFKA_BOOTSTRAP")  # the embedded broker, as `make run` starts it
     for name in ("SLRT_PSEUDONYM_KEY", "SLRT_DEV_ADMIN_TOKEN"):
@@ -83,6 +84,16 @@ def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dev]:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
         log.close()
+
+
+def test_make_run_serves_the_console_and_prints_where(dev: Dev) -> None:
+    port = dev.env["SLRT_CONSOLE_PORT"]
+    banner = (dev.folder / "dev.log").read_text()
+    assert f"http://127.0.0.1:{port}/ " in banner and f"http://127.0.0.1:{port}/status" in banner
+    signin = httpx.get(f"http://127.0.0.1:{port}/signin", timeout=10)
+    assert signin.status_code == 200 and 'name="role"' in signin.text  # the development sign-in
+    assert httpx.get(f"http://127.0.0.1:{port}/status", timeout=10).status_code == 200
+    assert httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=10).status_code == 200
 
 
 def test_the_examples_work_against_the_system_make_run_starts(dev: Dev) -> None:
