@@ -19,7 +19,7 @@ from slrt_console.domain import registration_form as rf
 from slrt_console.domain.places import search_desa
 from slrt_console.domain.session import home
 from slrt_console.domain.words import DESK_CHANNELS, PROGRAMMES
-from slrt_console.entrypoints.web import allowed, api, check_csrf, first, form_of, lang_of, redirect, render, signed_in
+from slrt_console.entrypoints.web import allowed, api, first, lang_of, posted, redirect, render, signed_in
 
 router = APIRouter(include_in_schema=False)
 CASE_NUMBER = re.compile(r"^[0-9]{4}-[0-9]{4}-[0-9]{6}$")
@@ -48,10 +48,7 @@ async def register_form(request: Request) -> Response:
 
 @router.post("/register")
 async def register(request: Request) -> Response:
-    session = signed_in(request)
-    allowed(session, "register")
-    form = await form_of(request)
-    check_csrf(session, form)
+    session, form = await posted(request, "register")
     answer = await api(request).call("intake", "POST", "/v1/cases", token=session.token, lang=lang_of(request),
                                      json=rf.body_of(form), headers={"idempotency-key": first(form, "idempotency")})
     if answer.ok:
@@ -63,9 +60,7 @@ async def register(request: Request) -> Response:
 @router.post("/register/check")
 async def check(request: Request) -> JSONResponse:
     """The form as typed so far, judged by the contract's own model with the API's own messages."""
-    session = signed_in(request)
-    form = await form_of(request)
-    check_csrf(session, form)
+    session, form = await posted(request)
     try:
         CaseRegistration.model_validate(rf.body_of(form))
         items: list[dict[str, Any]] = []
@@ -124,10 +119,7 @@ async def find_page(request: Request, q: str = "") -> Response:
 
 @router.post("/find")
 async def find(request: Request) -> Response:
-    session = signed_in(request)
-    allowed(session, "find")
-    form = await form_of(request)
-    check_csrf(session, form)
+    session, form = await posted(request, "find")
     text = first(form, "q")
     kind, items = await _found(request, session, text)
     return render(request, "find.html", session=session, q=text, kind=kind, items=items)
@@ -148,10 +140,7 @@ async def case_page(request: Request, case_id: str) -> Response:
 
 @router.post("/cases/{case_id}/complaints")
 async def complain(request: Request, case_id: str) -> Response:
-    session = signed_in(request)
-    allowed(session, "register")
-    form = await form_of(request)
-    check_csrf(session, form)
+    session, form = await posted(request, "register")
     body = {"description": first(form, "description")}
     if first(form, "referral_id"):
         body["referral_id"] = first(form, "referral_id")

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from slrt_contracts.codes import ReasonCode, ReferralStatus
 
 from slrt_console.domain import inbox
-from slrt_console.entrypoints.web import allowed, api, check_csrf, first, form_of, lang_of, redirect, render, signed_in
+from slrt_console.entrypoints.web import allowed, api, first, lang_of, posted, redirect, render, signed_in
 
 router = APIRouter(include_in_schema=False)
 
@@ -33,10 +33,7 @@ async def inbox_page(request: Request, status: str = "") -> Response:
 @router.post("/inbox")
 async def answer(request: Request) -> Response:
     """The same answer to every ticked referral; each is judged by routing on its own."""
-    session = signed_in(request)
-    allowed(session, "inbox")
-    form = await form_of(request)
-    check_csrf(session, form)
+    session, form = await posted(request, "inbox")
     body = inbox.answer_body(first(form, "status"), first(form, "reason_code"), first(form, "note"))
     results = []
     for referral_id in form.get("referral_id", [])[:200]:

@@ -8,7 +8,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from slrt_console.entrypoints.web import allowed, api, check_csrf, first, form_of, lang_of, redirect, render, signed_in
+from slrt_console.entrypoints.web import allowed, api, first, lang_of, posted, redirect, render, signed_in
 
 router = APIRouter(include_in_schema=False)
 
@@ -32,10 +32,7 @@ async def supervise(request: Request) -> Response:
 
 @router.post("/cases/{case_id}/escalate")
 async def escalate(request: Request, case_id: str) -> Response:
-    session = signed_in(request)
-    allowed(session, "supervise")
-    form = await form_of(request)
-    check_csrf(session, form)
+    session, form = await posted(request, "supervise")
     reply = await api(request).call("routing", "POST", f"/v1/cases/{case_id}/escalate", token=session.token,
                                     lang=lang_of(request), json={"reason": first(form, "reason")})
     if reply.ok:
@@ -69,10 +66,7 @@ async def reassign_form(request: Request, referral_id: str, case: str = "") -> R
 
 @router.post("/referrals/{referral_id}/reassign")
 async def reassign(request: Request, referral_id: str) -> Response:
-    session = signed_in(request)
-    allowed(session, "supervise")
-    form = await form_of(request)
-    check_csrf(session, form)
+    session, form = await posted(request, "supervise")
     lang = lang_of(request)
     reply = await api(request).call("routing", "POST", f"/v1/referrals/{referral_id}/reassign", token=session.token,
                                     lang=lang, json={"owner_id": first(form, "owner_id"),

@@ -85,6 +85,16 @@ def check_csrf(session: Session, form: Mapping[str, list[str]]) -> None:
         raise HTTPException(403, "form key")
 
 
+async def posted(request: Request, screen: str | None = None) -> tuple[Session, dict[str, list[str]]]:
+    """A form posted by a signed-in officer who may use ``screen``, its form key checked: the session and the form."""
+    session = signed_in(request)
+    if screen is not None:
+        allowed(session, screen)
+    form = await form_of(request)
+    check_csrf(session, form)
+    return session, form
+
+
 def render(request: Request, name: str, *, session: Session | None = None, status_code: int = 200,
            **context: Any) -> HTMLResponse:
     lang = lang_of(request)
