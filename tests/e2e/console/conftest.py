@@ -50,8 +50,11 @@ def drill_console(tmp_path: Path, broker_factory: Callable[[], EmbeddedBroker],
 
 @pytest.fixture
 async def browser(chromium: Path) -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
+    from playwright.async_api import async_playwright, expect
 
+    # Each page is a round trip through the console to a service: on a loaded 2-core machine, more than the
+    # default 5 seconds may pass before it is there.
+    expect.set_options(timeout=15_000)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     async with async_playwright() as pw:
         launched = await pw.chromium.launch(executable_path=str(chromium), args=[

@@ -38,6 +38,7 @@ async def fill_registration(page: Any, body: dict[str, Any], *, needs: list[str]
 
 async def test_an_operator_registers_a_case_and_sees_its_referrals_and_the_owner_answers(
         console: Console, browser: Any) -> None:
+    """The desk, the owner, finding, the citizen's status page, and the form's messages in both languages."""
     from playwright.async_api import expect
 
     page = await sign_in(browser, console, role="operator", region=DESA)
@@ -117,11 +118,14 @@ async def test_an_operator_registers_a_case_and_sees_its_referrals_and_the_owner
     assert body["citizen"]["name"] not in page_text and body["citizen"]["nik"] not in page_text
     await snap(citizen_page, "status-found")
 
+    await the_form_shows_the_api_s_own_messages_as_typed_and_on_submit_in_both_languages(console, browser)
+
 
 async def search(page: Any, console: Console, text: str) -> None:
     await page.goto(f"{console.url}/find")
     await page.fill("#q", text)
-    await page.click("form.search button[type=submit]")
+    async with page.expect_navigation():
+        await page.click("form.search button[type=submit]")
 
 
 async def check_status(page: Any, case_number: str, last4: str) -> str:
@@ -149,8 +153,9 @@ async def api_messages(console: Console, body: dict[str, Any], lang: str) -> dic
             for item in r.json()["detail"]}
 
 
-async def test_the_form_shows_the_api_s_own_messages_as_typed_and_on_submit_in_both_languages(
+async def the_form_shows_the_api_s_own_messages_as_typed_and_on_submit_in_both_languages(
         console: Console, browser: Any) -> None:
+    """Run within the journey's test: one system for both (each system costs half a minute to start)."""
     from playwright.async_api import expect
 
     body = citizen(22)
