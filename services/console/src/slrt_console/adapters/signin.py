@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
@@ -22,14 +23,14 @@ class SignInRefused(Exception):
     """The sign-in did not give a usable token (bad state, refused code, claims the services would refuse)."""
 
 
-def dev_token(var_dir: object, *, role: Role, region: str, owner: str | None, audience: str,
+def dev_token(var_dir: Path, *, role: Role, region: str, owner: str | None, audience: str,
               ttl: timedelta) -> tuple[Principal, str]:
     """A development token, as ``slrt token issue`` makes one (``ValueError``: a region or owner that is not one)."""
     if role is Role.OWNER and not owner:
         raise ValueError("owner")
     principal = Principal(sub=new_subject(role), role=role, scope=scope_of(region),
                           owner=owner if role is Role.OWNER else None)
-    return principal, DevKey.load_or_create(var_dir).issue(principal, audience=audience, ttl=ttl)  # type: ignore[arg-type]
+    return principal, DevKey.load_or_create(var_dir).issue(principal, audience=audience, ttl=ttl)
 
 
 @dataclass(frozen=True)

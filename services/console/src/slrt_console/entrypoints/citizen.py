@@ -3,15 +3,12 @@ case stands and what comes next, nothing personal (intake's public ``POST /v1/st
 
 from __future__ import annotations
 
-import re
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from slrt_console.entrypoints.web import api, first, form_of, lang_of, render
 
 router = APIRouter(include_in_schema=False)
-CASE_NUMBER = re.compile(r"^[0-9]{4}-[0-9]{4}-[0-9]{6}$")
 
 
 def forwarded_for(request: Request) -> str:

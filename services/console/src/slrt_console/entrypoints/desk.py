@@ -83,7 +83,7 @@ async def receipt(request: Request, case_id: str) -> Response:
     if not answer.ok:
         return render(request, "not_found.html", session=session, status_code=404)
     return render(request, "receipt.html", session=session, case=answer.body,
-                  status_url=str(request.app.state.settings.console_public_url).rstrip("/") + "/status")
+                  status_url=request.app.state.settings.console_public_url.rstrip("/") + "/status")
 
 
 async def _found(request: Request, session: Any, text: str) -> tuple[str, list[dict[str, Any]]]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlparse
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from slrt_contracts import regions
-from slrt_shared.access.principal import Role
+from slrt_shared.access.principal import Principal, Role
 
 from slrt_console.adapters.signin import SignInRefused, dev_token
 from slrt_console.domain.session import home
@@ -25,15 +25,16 @@ from slrt_console.entrypoints.web import (
     sessions,
     tr,
 )
+from slrt_console.settings import ConsoleSettings
 
 router = APIRouter(include_in_schema=False)
 
 
-def _settings(request: Request):  # type: ignore[no-untyped-def]
-    return request.app.state.settings
+def _settings(request: Request) -> ConsoleSettings:
+    return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def _open(request: Request, principal, token: str, ends=None) -> Response:  # type: ignore[no-untyped-def]
+def _open(request: Request, principal: Principal, token: str, ends: datetime | None = None) -> Response:
     session = sessions(request).open(principal, token, token_expires_at=ends)
     response = redirect(f"/{home(principal)}")
     response.set_cookie(SESSION_COOKIE, session.id, httponly=True, samesite="lax",

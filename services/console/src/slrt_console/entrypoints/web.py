@@ -3,6 +3,7 @@ from its cookie, the form key checked on every POST, form bodies, and rendering 
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs
@@ -79,8 +80,6 @@ def first(form: Mapping[str, list[str]], name: str) -> str:
 
 
 def check_csrf(session: Session, form: Mapping[str, list[str]]) -> None:
-    import hmac
-
     if not hmac.compare_digest(first(form, "csrf"), session.csrf):
         raise HTTPException(403, "form key")
 
