@@ -3,6 +3,7 @@ reason, and the dashboard of their region."""
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -18,14 +19,15 @@ async def supervise(request: Request) -> Response:
     session = signed_in(request)
     allowed(session, "supervise")
     lang = lang_of(request)
-    overdue = await api(request).call("reporting", "GET", "/v1/cases", token=session.token, lang=lang,
-                                      params={"overdue": "true", "limit": 100})
-    lists = {"overdue": overdue.body.get("items", []) if overdue.ok else []}
+    wanted = {"overdue": {"overdue": "true"}, "desa": {"level": "desa"}, "kecamatan": {"level": "kecamatan"},
+              "kabupaten": {"level": "kabupaten"}}
+    answers = await asyncio.gather(*(api(request).call("reporting", "GET", "/v1/cases", token=session.token,
+                                                       lang=lang, params={**params, "limit": 100})
+                                     for params in wanted.values()))  # the four lists asked at once
+    lists = {key: answer.body.get("items", []) if answer.ok else [] for key, answer in
+             zip(wanted, answers, strict=True)}
     for level in ("desa", "kecamatan", "kabupaten"):
-        found = await api(request).call("reporting", "GET", "/v1/cases", token=session.token, lang=lang,
-                                        params={"level": level, "limit": 100})
-        lists[level] = [c for c in (found.body.get("items", []) if found.ok else [])
-                        if c["status"] not in ("resolved", "closed")]
+        lists[level] = [c for c in lists[level] if c["status"] not in ("resolved", "closed")]
     return render(request, "supervise.html", session=session, lists=lists,
                   done=request.query_params.get("done"), refused=request.query_params.get("refused"))
 
