@@ -20,7 +20,7 @@ from slrt_routing.domain import referral as lifecycle
 from slrt_routing.domain.rules import ProgrammeOwner
 from slrt_routing.service_layer.answers import UnknownReferral, referral_view
 from slrt_routing.service_layer.context import Routing, locked_case
-from slrt_routing.service_layer.dispatch import dispatch_referral, fallback_owner, routable
+from slrt_routing.service_layer.dispatch import fallback_owner, referral, routable
 
 
 class CannotReassign(PermanentError):
@@ -69,16 +69,15 @@ async def reassign_referral(routing: Routing, *, referral_id: str, owner_id: str
                       if o.owner_id == owner_id), None)
         if owner is None:
             raise NoAuthority("this owner has no authority over the programme for this case")
-        new = await dispatch_referral(routing, session, case, Programme(row.programme), owner, now=now,
-                                      tried=[*row.tried_owners, row.owner_id])
+        created, new = referral(routing, case, Programme(row.programme), owner, now=now,
+                                tried=[*row.tried_owners, row.owner_id])
+        await session.execute(t.referrals.insert().values(**created, note=reason))
         await session.execute(t.referrals.update().where(t.referrals.c.referral_id == referral_id)
                               .values(replaced_by=new.referral_id, updated_at=now))
-        await session.execute(t.referrals.update().where(t.referrals.c.referral_id == new.referral_id)
-                              .values(note=reason))
         await audit.record(session, t.audit_log, principal=principal, action="referral_reassigned",
                            case_id=row.case_id, detail={"referral_id": referral_id, "to": new.referral_id,
                                                         "owner_id": owner_id})
         await routing.publish(session, row.case_id, new)
-        created = (await session.execute(sa.select(t.referrals).where(
+        inserted = (await session.execute(sa.select(t.referrals).where(
             t.referrals.c.referral_id == new.referral_id))).first()
-        return referral_view(created)
+        return referral_view(inserted)
