@@ -1,9 +1,10 @@
 """The transactional outbox: events are rows written in the same transaction as the decision.
 
 ``OutboxRelay`` publishes unpublished rows in id order with one producer and marks them. A crash between
-publishing and marking publishes a row again; consumers' inboxes drop the duplicate. On PostgreSQL one
-relay per database publishes at a time (a transaction-scoped advisory lock), which keeps each case's
-events in order when several instances of a service run.
+publishing and marking publishes a row again; consumers' inboxes drop the duplicate. One relay per database
+publishes at a time, which keeps each case's events in order and publishes no row twice when several
+instances of a service run: on PostgreSQL a transaction-scoped advisory lock, on SQLite a lock on a file
+beside the database (``RelayFileLock``), released by the kernel if the process dies.
 
 A failure to publish is one of two kinds (``failure_kind``). Transient (the broker away, a timeout, a leader
 moving): nothing is marked, the batch is tried again with backoff, and order is kept. Permanent (the record is
@@ -20,7 +21,9 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import fcntl
 import hashlib
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -219,6 +222,37 @@ async def add_to_outbox(session: AsyncSession, outbox: sa.Table, records: Iterab
             await session.execute(sa.select(sa.func.pg_notify(NOTIFY_CHANNEL, "")))
 
 
+class RelayFileLock:
+    """The SQLite counterpart of the relay's advisory lock: an exclusive ``flock`` on ``<database>.outbox-<name>.lock``,
+    tried without waiting. Instances sharing a SQLite database share its file system, so the lock is seen by all
+    of them; the kernel releases it when the holder's process dies. An in-memory database has no other
+    instance and needs no lock."""
+
+    def __init__(self, database: str | None, name: str) -> None:
+        self._path = f"{database}.outbox-{name}.lock" if database and database != ":memory:" else None
+        self._fd: int | None = None
+
+    def try_acquire(self) -> bool:
+        if self._path is None:
+            return True
+        if self._fd is None:
+            self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
 #: The PostgreSQL channel a commit that wrote outbox rows notifies (each service has a database of its own).
 NOTIFY_CHANNEL = "slrt_outbox"
 
@@ -243,6 +277,8 @@ class OutboxRelay:
         self._keep = keep_published
         self._wake = asyncio.Event()
         self._lock_key = int.from_bytes(hashlib.sha256(f"outbox:{name}".encode()).digest()[:8], "big", signed=True)
+        engine = sessions.kw.get("bind")
+        self._file_lock = RelayFileLock(engine.url.database if engine is not None else None, name)
         self.published = 0
         self.quarantined = 0
         self.listening = False  # LISTENing for other instances' commits (PostgreSQL)
@@ -262,9 +298,9 @@ class OutboxRelay:
         and the later rows of its key in the batch are not sent; a transient failure raises, marking nothing.
 
         On PostgreSQL the rows are read, published and marked in one transaction holding the relay's advisory
-        lock, so one instance publishes at a time. On SQLite (one process per database) the rows are read in
-        one short transaction and marked in another: the database's only write lock is not held while the
-        broker acknowledges, so the service's other writers do not wait for it.
+        lock, so one instance publishes at a time. On SQLite the relay's file lock is held instead, and the rows
+        are read in one short transaction and marked in another: the database's only write lock is not held
+        while the broker acknowledges, so the service's other writers do not wait for it.
         """
         if is_postgres(self._sessions.kw["bind"]):
             async with self._sessions() as session, session.begin():
@@ -275,13 +311,18 @@ class OutboxRelay:
                 published, refused = await self._send(rows)
                 await self._mark(session, rows, published, refused)
         else:
-            async with self._sessions() as session:
-                async with session.begin():
-                    rows = await self._pending(session)
-                published, refused = await self._send(rows)
-                if published or refused:
+            if not self._file_lock.try_acquire():
+                return 0
+            try:
+                async with self._sessions() as session:
                     async with session.begin():
-                        await self._mark(session, rows, published, refused)
+                        rows = await self._pending(session)
+                    published, refused = await self._send(rows)
+                    if published or refused:
+                        async with session.begin():
+                            await self._mark(session, rows, published, refused)
+            finally:
+                self._file_lock.release()
         self.published += len(published)
         self.quarantined += len(refused)
         if published:
@@ -433,6 +474,7 @@ class OutboxRelay:
         try:
             await self._publish_loop()
         finally:
+            self._file_lock.close()
             listening.cancel()
             with contextlib.suppress(BaseException):
                 await listening

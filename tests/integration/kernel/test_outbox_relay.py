@@ -60,6 +60,41 @@ async def test_rows_are_published_in_order_with_the_envelope_and_marked(kafka_br
         await engine.dispose()
 
 
+async def test_two_relays_on_one_database_publish_each_row_once(kafka_broker, topic_prefix, database_url) -> None:
+    """Two instances' relays (an engine each, as two processes have) share the rows: one publishes at a time,
+    on PostgreSQL by its advisory lock, on SQLite by its file lock, so no row reaches the topic twice."""
+    md, outbox, _ = tables()
+    engines = [db.create_engine(database_url), db.create_engine(database_url)]
+    async with engines[0].begin() as conn:
+        await conn.run_sync(md.create_all)
+    topic = f"{topic_prefix}shared"
+    producer = make_producer(ServiceSettings(kafka_bootstrap=kafka_broker.bootstrap))
+    await producer.start()
+    relays = [OutboxRelay(sessions=db.session_factory(e), outbox=outbox, producer=lambda: producer, name="shared",
+                          batch_size=5, poll_seconds=0.01) for e in engines]
+    tasks = [asyncio.create_task(r.run()) for r in relays]
+    try:
+        async with TopicReader(kafka_broker.bootstrap, topic) as reader:
+            for rnd in range(8):  # rows keep arriving while both relays poll
+                async with db.session_factory(engines[rnd % 2])() as session, session.begin():
+                    await add_to_outbox(session, outbox, [to_kafka(
+                        CaseResolved(case_id=f"case-{i}", level=Level.DESA, at=datetime.now(UTC)), topic=topic,
+                        source="/tests", key=f"case-{i}") for i in range(rnd * 10, rnd * 10 + 10)])
+                await asyncio.sleep(0.02)
+            await eventually(lambda: _none_pending(database_url, outbox), timeout=60)
+            await reader.read_to_end()
+            ids = [e.id for e in reader.events(topic)]
+        assert len(ids) == 80 and len(set(ids)) == 80
+        assert sum(r.published for r in relays) == 80
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await producer.stop()
+        for e in engines:
+            await e.dispose()
+
+
 async def test_a_broker_that_is_away_keeps_the_rows_until_it_returns(topic_prefix, database_url,
                                                                      broker_factory) -> None:
     md, outbox, _ = tables()
