@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ssl
+from itertools import chain
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
@@ -114,6 +115,24 @@ async def _reconcile(admin: Any, wanted: dict[str, dict[str, str]]) -> None:
             await admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, name, configs=config)])
         except Exception as exc:
             log.warning("topic_config_differs", topic=name, wanted=differing, error=type(exc).__name__)
+
+
+def _batches_wait_in_getmany_alone() -> None:
+    """FastStream's batch subscriber, finding nothing after ``getmany`` waited its batch timeout, sleeps as long
+    again before it asks. aiokafka's ``getmany`` already waits up to its timeout and returns as soon as records
+    arrive, so the sleep only adds latency to the first records after a quiet spell, and keeping the timeout short
+    to bound that latency made every idle consumer wake dozens of times a second. Here the batch subscriber waits
+    in ``getmany`` alone, up to ``SLRT_KAFKA_BATCH_WAIT_MS``, and takes what arrives at once."""
+    from faststream.kafka.subscriber.usecase import BatchSubscriber
+
+    async def get_msg(self: BatchSubscriber, consumer: Any) -> tuple[Any, ...]:
+        messages = await consumer.getmany(timeout_ms=self.batch_timeout_ms, max_records=self.max_records)
+        return tuple(chain.from_iterable(messages.values()))
+
+    BatchSubscriber.get_msg = get_msg  # type: ignore[method-assign]
+
+
+_batches_wait_in_getmany_alone()
 
 
 def make_broker(settings: ServiceSettings, *, middlewares: tuple[Any, ...] = ()) -> KafkaBroker:

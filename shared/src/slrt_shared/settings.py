@@ -30,9 +30,9 @@ class ServiceSettings(BaseSettings):
     kafka_fetch_max_wait_ms: int = Field(
         default=50, ge=1, description="consumer long-poll bound; the embedded broker answers only when it runs out")
     kafka_batch_wait_ms: int = Field(
-        default=10, ge=1, description="a batch consumer with nothing fetched waits this long, then as long again "
-                                      "before it asks (FastStream's batch timeout); a fetch with records returns "
-                                      "at once")
+        default=1000, ge=1, description="how long a batch consumer waits in one poll for records; records that "
+                                        "arrive end the wait at once, so this bounds only how often an idle "
+                                        "consumer wakes")
     topic_prefix: str = ""
     topic_partitions: int = Field(default=6, ge=1, description="partitions of topics this service creates")
     topic_replication: int = Field(default=1, ge=1,
