@@ -92,9 +92,11 @@ def configure_tracing(service: str, *, exporter: SpanExporter | None = None,
         for each in exporters_from(env):
             _provider.add_span_processor(PrivateSpans(BatchSpanProcessor(each)))
             _exporting.set()
+        from opentelemetry.instrumentation.aiohttp_client import AioHttpClientInstrumentor
         from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 
         HTTPXClientInstrumentor().instrument(tracer_provider=_provider)
+        AioHttpClientInstrumentor().instrument(tracer_provider=_provider)  # the SMS gateway's requests
     if exporter is not None:
         _provider.add_span_processor(PrivateSpans(BatchSpanProcessor(exporter)))
         _exporting.set()
