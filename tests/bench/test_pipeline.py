@@ -3,7 +3,9 @@ arrived and that each figure was measured, never how fast: the benchmark is a pr
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -30,6 +32,22 @@ async def test_a_small_run_carries_every_registration_and_measures_every_figure(
     assert all(figures["peak_memory_mb"][s] > 20 for s in services)
     assert figures["latency_ms"]["n"] == 12
     assert 0 < figures["latency_ms"]["p50"] <= figures["latency_ms"]["p99"] <= figures["latency_ms"]["max"]
+
+
+async def test_open_cases_loaded_first_leave_every_registration_to_arrive(tmp_path: Path) -> None:
+    """``--open-cases``: open cases in every service's database before the warm-up; the benchmark's registrations
+    are still taken, each once, beside them, and every message is sent (none of the loaded ones waits)."""
+    out, kept = tmp_path / "pipeline.json", tmp_path / "system"
+    raw = RawBroker("unused", 1, 1.0, 1.0, 1.0)
+    await run(Report(), raw, quick=False, cases=40, latency_cases=6, database="sqlite", open_cases=2_000,
+              json_path=out, keep=kept)
+    figures = json.loads(out.read_text())
+    assert figures["open_cases"] == 2_000 and figures["open_cases_load_s"] > 0
+    assert figures["arrived"] == 40 and figures["latency_ms"]["n"] == 6
+    assert set(figures["stage_seconds"]) == {"intake", "routing", "reporting", "notification"}
+    for service in ("intake", "routing", "reporting"):  # loaded, then 40 to warm up, 40 timed, 6 for latency
+        with contextlib.closing(sqlite3.connect(kept / f"{service}.db")) as conn:
+            assert conn.execute("SELECT count(*) FROM cases").fetchone() == (2_000 + 40 + 40 + 6,), service
 
 
 def test_options_default_to_the_documented_run() -> None:

@@ -13,6 +13,10 @@ What it prints, all measured in one run on one broker:
 - **latency**: registrations over HTTP at half the sustained rate, each timed from its ``POST`` until reporting
   holds the case with its referrals (polled every 5 ms), p50/p95/p99.
 
+``--open-cases N`` first loads N open cases straight into the four services' databases (``open_cases``: the
+rows a registered, referred, still open case leaves in each), after the services have started and before the
+warm-up, so the same figures can be compared with 10,000 and with 1,000,000 cases open; it prints the load time.
+
 ``--json`` writes the figures for comparing runs; ``--profile DIR`` records each service with py-spy during the
 throughput phase and prints where its time goes.
 """
@@ -41,13 +45,16 @@ from aiokafka import AIOKafkaProducer
 from slrt_contracts.commands import CaseRegistration
 from slrt_shared.access.devkey import DevKey
 from slrt_shared.access.principal import Principal, Role
+from slrt_shared.pseudonyms import pseudonyms
 
+from slrt.bench import open_cases
 from slrt.bench.raw_broker import RawBroker, measure
 from slrt.bench.report import Report
 from slrt.chaos.load import command_headers
 from slrt.chaos.system import System
 from slrt.people import Population
 
+KABUPATEN = "32.01"  # every registration of the benchmark is in this kabupaten; loaded open cases never are
 AGENCIES = 16  # commands keyed by 16 agencies' opaque ids, so they spread over the topic's partitions
 HTTP_EVERY = 4
 HTTP_CONCURRENCY = 16
@@ -68,6 +75,7 @@ class Options:
     latency_cases: int = 300
     database: str = "sqlite"  # or "postgres"
     instances: int = 1  # of each service, in one consumer group
+    open_cases: int = 0  # loaded straight into the databases before the warm-up
     json_path: Path | None = None
     profile_dir: Path | None = None
     keep: Path | None = None
@@ -89,6 +97,8 @@ class Figures:
     cases: int
     bootstrap: str
     instances: int = 1
+    open_cases: int = 0
+    open_cases_load_s: float = 0.0
     raw: dict[str, float] = field(default_factory=dict)
     cases_per_s: float = 0.0
     sustained_per_s: float = 0.0
@@ -128,7 +138,7 @@ def _commit() -> str:
 class Pipeline:
     def __init__(self, system: System, options: Options) -> None:
         self.system, self.options = system, options
-        self.population = Population(seed=11, focus=("32.01",))
+        self.population = Population(seed=11, focus=(KABUPATEN,))
         self.population.everywhere = self.population.focus
         self._serial = 0
         key = DevKey.load_or_create(system.folder)
@@ -377,7 +387,10 @@ def _package(frame: str) -> str:
 
 def _print(report: Report, figures: Figures) -> None:
     instances = f", {figures.instances} instances of each service" if figures.instances > 1 else ""
-    report.add(f"pipeline ({figures.database}{instances}, {figures.cases:,} registrations, commit {figures.commit})", [
+    report.add(f"pipeline ({figures.database}{instances}, {figures.cases:,} registrations, {figures.open_cases:,} "
+               f"open cases loaded, commit {figures.commit})", [
+        ("open cases loaded into the databases first, load time",
+         f"{figures.open_cases:,}, {figures.open_cases_load_s:,.1f} s"),
         ("raw pass-through, same broker, same size", f"{figures.raw['passthrough_per_s']:,.0f} msg/s"),
         ("cases/s into the read model (with their referrals)", f"{figures.cases_per_s:,.1f}"),
         ("ratio to the raw pass-through", f"{figures.ratio:.4f}"),
@@ -403,12 +416,14 @@ async def bench(options: Options) -> Figures:
     folder = options.keep or Path(tempfile.mkdtemp(prefix="slrt-bench-"))
     async with System(folder, database=options.database, instances=options.instances,
                       extra_env=BENCH_ENV) as system:
+        loaded = await load_open_cases(system, options.open_cases) if options.open_cases else open_cases.Loaded()
         pipeline = Pipeline(system, options)
         sample = pipeline.registrations(64, http_every=0)
         size = sum(len(r.value) for r in sample) // len(sample)
         value = (sample[0].value + b" " * size)[:size]
         raw = await measure(system.bootstrap, options.cases, value)
         figures = Figures(_commit(), options.database, options.cases, system.bootstrap, options.instances,
+                          open_cases=loaded.cases, open_cases_load_s=round(loaded.seconds, 1),
                           raw={"messages": options.cases, "bytes": size, "produce_per_s": round(raw.produce_per_s),
                                "consume_per_s": round(raw.consume_per_s),
                                "passthrough_per_s": round(raw.passthrough_per_s)})
@@ -420,6 +435,25 @@ async def bench(options: Options) -> Figures:
     if options.keep is None:
         shutil.rmtree(folder, ignore_errors=True)
     return figures
+
+
+async def load_open_cases(system: System, count: int) -> open_cases.Loaded:
+    """``count`` open cases into every service's database (the services started: their tables are made), with
+    the pseudonym key intake was started with, in kabupaten/kota the benchmark's registrations never use."""
+    env = system.services["intake"][0].env
+    keys = pseudonyms(key=env.get("SLRT_PSEUDONYM_KEY"), key_id=env.get("SLRT_PSEUDONYM_KEY_ID", "1"),
+                      previous=env.get("SLRT_PSEUDONYM_PREVIOUS_KEYS"))
+    print(f"\nloading {count:,} open cases straight into the four services' databases", flush=True)
+
+    def progress(done: int, seconds: float) -> None:
+        if done % 100_000 == 0 or done == count:
+            print(f"  {done:,} of {count:,} loaded ({seconds:,.0f} s)", flush=True)
+
+    loaded = await open_cases.load({service: database.url for service, database in system.databases.items()},
+                                   count, pseudonyms=keys, avoid=(KABUPATEN,), progress=progress)
+    print(f"  {loaded.cases:,} open cases loaded in {loaded.seconds:,.1f} s; rows added: "
+          + ", ".join(f"{table} {rows:,}" for table, rows in sorted(loaded.rows.items())), flush=True)
+    return loaded
 
 
 async def run(report: Report, raw: RawBroker, *, quick: bool, **options: Any) -> None:
