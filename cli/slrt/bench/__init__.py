@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import signal
 import sys
 from typing import Any
 
@@ -27,12 +28,21 @@ def run_bench(only: list[str], *, quick: bool = False, pipeline: dict[str, Any] 
         print(f"slrt bench: unknown benchmark {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}",
               file=sys.stderr)
         return 2
-    return asyncio.run(_run(only or list(BENCHMARKS), quick, pipeline or {}))
+    try:
+        return asyncio.run(_run(only or list(BENCHMARKS), quick, pipeline or {}))
+    except asyncio.CancelledError:
+        print("slrt bench: stopped", file=sys.stderr)
+        return 128 + signal.SIGTERM
 
 
 async def _run(names: list[str], quick: bool, pipeline: dict[str, Any]) -> int:
     from slrt.bench.raw_broker import baseline
 
+    # SIGTERM (a kill, a timeout) ends a run as Ctrl-C does: the run is cancelled, so the brokers, services and
+    # databases it started are stopped on the way out instead of running on without it
+    main = asyncio.current_task()
+    assert main is not None
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, lambda: main.cancelling() or main.cancel())
     report = Report()
     async with baseline(quick=quick) as raw:
         report.add("raw broker", raw.figures())
