@@ -338,8 +338,8 @@ def default_notifier(sessions: Sessions) -> Notifier:
 
 
 def _loading_engine(url: str) -> AsyncEngine:
-    """The service's kind of engine; on SQLite with a page cache of 256 MiB (the default is 2 MiB): the
-    indexes of a million cases' random ids otherwise make every chunk slower than the one before."""
+    """The service's kind of engine; on SQLite with a page cache of 256 MiB (the default is 2 MiB), as the
+    indexes over the cases' random ids grow past it (each chunk still takes longer than the one before)."""
     engine = db.create_engine(url)
     if not db.is_postgres(engine):
         @sa.event.listens_for(engine.sync_engine, "connect")
