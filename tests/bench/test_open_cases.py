@@ -10,15 +10,15 @@ import secrets
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from slrt.bench import open_cases
 from slrt.scratch import PostgresServer
 from slrt_shared import db
 from slrt_shared.db import utc
 from slrt_shared.pseudonyms import pseudonyms
+
+from tests.support.databases import rows
 
 TABLES = {
     "intake": ("cases", "audit_log", "referral_owners"),
@@ -53,20 +53,11 @@ async def databases(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIter
         yield urls
 
 
-async def _rows(url: str, statement: str) -> list[Any]:
-    engine = db.create_engine(url)
-    try:
-        async with engine.connect() as conn:
-            return list((await conn.execute(sa.text(statement))).all())
-    finally:
-        await engine.dispose()
-
-
 async def _counts(urls: dict[str, str]) -> dict[str, int]:
     counts = {}
     for service, tables in TABLES.items():
         for table in tables:
-            counts[f"{service}.{table}"] = (await _rows(urls[service], f"SELECT count(*) FROM {table}"))[0][0]  # noqa: S608
+            counts[f"{service}.{table}"] = (await rows(urls[service], f"SELECT count(*) FROM {table}"))[0][0]  # noqa: S608
     return counts
 
 
@@ -90,17 +81,17 @@ async def test_open_cases_leave_each_service_the_rows_of_a_referred_open_case(da
     assert grown["notification.notifications"] > 2 * grown["routing.referrals"]
 
     intake, routing, notification, reporting = (databases[s] for s in open_cases.SERVICES)
-    assert await _rows(intake, "SELECT status, count(DISTINCT case_number), count(DISTINCT nik) FROM cases "
+    assert await rows(intake, "SELECT status, count(DISTINCT case_number), count(DISTINCT nik) FROM cases "
                                "GROUP BY status") == [("referred", 2_000, 2_000)]
-    assert await _rows(intake, "SELECT count(*) FROM cases WHERE kabupaten_code IN ('32.01')") == [(0,)]
-    assert await _rows(intake, "SELECT sum(last) FROM case_counters") == [(2_000,)]  # a new case numbers after them
-    assert await _rows(intake, "SELECT count(*) FROM cases WHERE phone LIKE '0899%' OR phone IS NULL") == [(2_000,)]
-    due = await _rows(routing, "SELECT min(due_at) FROM timers")
+    assert await rows(intake, "SELECT count(*) FROM cases WHERE kabupaten_code IN ('32.01')") == [(0,)]
+    assert await rows(intake, "SELECT sum(last) FROM case_counters") == [(2_000,)]  # a new case numbers after them
+    assert await rows(intake, "SELECT count(*) FROM cases WHERE phone LIKE '0899%' OR phone IS NULL") == [(2_000,)]
+    due = await rows(routing, "SELECT min(due_at) FROM timers")
     assert utc(_time(due[0][0])) > now + timedelta(days=2)  # the sweep fires none of them during a run
-    assert await _rows(routing, "SELECT DISTINCT status FROM referrals") == [("dispatched",)]
-    statuses = dict(await _rows(notification, "SELECT status, count(*) FROM notifications GROUP BY status"))
+    assert await rows(routing, "SELECT DISTINCT status FROM referrals") == [("dispatched",)]
+    statuses = dict(await rows(notification, "SELECT status, count(*) FROM notifications GROUP BY status"))
     assert set(statuses) <= {"sent", "skipped"} and statuses["sent"] > 0  # nothing left for delivery to send
-    assert await _rows(reporting, "SELECT dimension, value, count FROM counters WHERE region = 'nasional' AND "
+    assert await rows(reporting, "SELECT dimension, value, count FROM counters WHERE region = 'nasional' AND "
                                   "dimension IN ('total', 'status') ORDER BY dimension") == [
         ("status", "referred", 2_000), ("total", "", 2_000)]
 

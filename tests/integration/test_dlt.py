@@ -23,6 +23,7 @@ from tests.integration.intake.conftest import intake_settings
 from tests.integration.intake.test_command_topic import command
 from tests.support import eventually
 from tests.support.apps import running
+from tests.support.databases import rows
 from tests.support.kafka import TopicReader, publish
 from tests.support.tokens import token
 from tests.unit.shared.registration_rules import VALID, with_value
@@ -130,18 +131,9 @@ async def test_a_dead_letter_whose_cause_is_fixed_is_replayed_once(
             assert (listed["dead_letters"], listed["purged"]) == (0, 1)
 
         trail = [(r.subject, r.action) for r in
-                 (await _rows(url, "SELECT subject, action FROM audit_log ORDER BY id"))]
+                 (await rows(url, "SELECT subject, action FROM audit_log ORDER BY id"))]
         assert ("test-replaying-admin", "dead_letters_listed") in trail
         assert ("test-replaying-admin", "dead_letter_shown") in trail
         assert ("test-replaying-admin", "dead_letters_replayed") in trail
         assert ("test-replaying-admin", "dead_letters_purged") in trail
         assert ("agency-dinsos-3201", "case_registered") in trail, trail  # the original sender, as verified
-
-
-async def _rows(url: str, statement: str) -> list[Any]:
-    engine = db.create_engine(url)
-    try:
-        async with engine.connect() as conn:
-            return list((await conn.execute(sa.text(statement))).all())
-    finally:
-        await engine.dispose()
