@@ -43,9 +43,9 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaProducer
 from slrt_contracts.commands import CaseRegistration
+from slrt_intake.settings import IntakeSettings
 from slrt_shared.access.devkey import DevKey
 from slrt_shared.access.principal import Principal, Role
-from slrt_shared.pseudonyms import pseudonyms
 
 from slrt.bench import open_cases
 from slrt.bench.raw_broker import RawBroker, measure
@@ -441,8 +441,8 @@ async def load_open_cases(system: System, count: int) -> open_cases.Loaded:
     """``count`` open cases into every service's database (the services started: their tables are made), with
     the pseudonym key intake was started with, in kabupaten/kota the benchmark's registrations never use."""
     env = system.services["intake"][0].env
-    keys = pseudonyms(key=env.get("SLRT_PSEUDONYM_KEY"), key_id=env.get("SLRT_PSEUDONYM_KEY_ID", "1"),
-                      previous=env.get("SLRT_PSEUDONYM_PREVIOUS_KEYS"))
+    keys = IntakeSettings(**{name.removeprefix("SLRT_").lower(): value for name, value in env.items()
+                             if name.startswith("SLRT_PSEUDONYM_")}).pseudonyms()
     print(f"\nloading {count:,} open cases straight into the four services' databases", flush=True)
 
     def progress(done: int, seconds: float) -> None:
