@@ -264,6 +264,13 @@ async def routing(sessions: Sessions, cases: list[OpenCase], rules_version: str)
     return Counter({"routing.cases": len(rows), "routing.referrals": len(referrals), "routing.timers": len(timers)})
 
 
+def _finished(row: Any, case: OpenCase) -> dict[str, Any]:
+    """A planned message as delivery leaves it: sent, or skipped if it is the citizen's to an address they lack."""
+    lacking = row.recipient == "citizen" and getattr(case, {"sms": "phone", "email": "email"}[row.channel]) is None
+    return {"_id": row.notification_id, "_status": "skipped" if lacking else "sent", "_at": case.registered_at,
+            "_done": case.sent_at, "_error": f"no {row.channel} address" if lacking else None}
+
+
 async def notification(notifier: Notifier, cases: list[OpenCase]) -> tuple[Counter[str], list[CloudEvent]]:
     """The contacts, notification's view of the cases and the messages their events planned, finished as
     delivery finishes them; returns the rows added and the ``notification.sent`` events for reporting."""
@@ -277,22 +284,19 @@ async def notification(notifier: Notifier, cases: list[OpenCase]) -> tuple[Count
     async with notifier.sessions() as session, session.begin():
         await session.execute(t.contacts.insert(), contacts)
         planned = await plan_notifications(notifier, session, events)
-        for channel, address in (("sms", "phone"), ("email", "email")):
-            lacking = [{"_case": c.case_id, "_at": c.registered_at, "_done": c.sent_at,
-                        "_error": f"no {channel} address"} for c in cases if getattr(c, address) is None]
-            if lacking:
-                await session.execute(n.update().where(
-                    n.c.case_id == sa.bindparam("_case"), n.c.recipient == "citizen", n.c.channel == channel,
-                    n.c.status == "pending").values(
-                    status="skipped", attempts=1, created_at=sa.bindparam("_at"), next_attempt_at=sa.bindparam("_at"),
-                    finished_at=sa.bindparam("_done"), last_error=sa.bindparam("_error")), lacking)
-        await session.execute(n.update().where(n.c.case_id == sa.bindparam("_case"), n.c.status == "pending").values(
-            status="sent", attempts=1, created_at=sa.bindparam("_at"), next_attempt_at=sa.bindparam("_at"),
-            finished_at=sa.bindparam("_done")),
-            [{"_case": c.case_id, "_at": c.registered_at, "_done": c.sent_at} for c in cases])
-        sent = (await session.execute(
-            sa.select(n.c.notification_id, n.c.case_id, n.c.channel, n.c.template, n.c.recipient)
-            .where(n.c.case_id.in_(sorted(by_id)), n.c.status == "sent"))).all()
+        # finished by primary key: a filter on the status as well lets a planner without statistics of the fresh
+        # rows pick the index on (status, next_attempt_at) and read every pending row for each case
+        made = (await session.execute(
+            sa.select(n.c.notification_id, n.c.case_id, n.c.channel, n.c.template, n.c.recipient, n.c.status)
+            .where(n.c.case_id.in_(sorted(by_id))))).all()
+        pending = [row for row in made if row.status == "pending"]
+        finished = [_finished(row, by_id[row.case_id]) for row in pending]
+        if finished:
+            await session.execute(n.update().where(n.c.notification_id == sa.bindparam("_id")).values(
+                status=sa.bindparam("_status"), attempts=1, created_at=sa.bindparam("_at"),
+                next_attempt_at=sa.bindparam("_at"), finished_at=sa.bindparam("_done"),
+                last_error=sa.bindparam("_error")), finished)
+    sent = [row for row, done in zip(pending, finished, strict=True) if done["_status"] == "sent"]
     outcomes = []
     for row in sent:
         event = NotificationSent(case_id=row.case_id, notification_id=row.notification_id, channel=row.channel,
