@@ -18,8 +18,8 @@ open case older than the horizon has none. The cases are in other kabupaten/kota
 registrations, so a case number or a citizen's NIK never meets one of them. 10,000 cases per transaction in
 each database (2,000 in reporting's, whose projection takes longest), each table in one statement per chunk
 (``executemany``: SQLite's loop in C, asyncpg's pipeline; SQLAlchemy's multi-row ``VALUES`` measured 15 times
-slower on SQLite); on PostgreSQL ``VACUUM (ANALYZE)`` at the end, so the planner knows the sizes and autovacuum
-has no inserts left to catch up with during the run.
+slower on SQLite); on PostgreSQL ``ANALYZE`` after each chunk, so the planner knows the growing sizes, and
+``VACUUM (ANALYZE)`` at the end, so autovacuum has no inserts left to catch up with during the run.
 """
 
 from __future__ import annotations
@@ -354,13 +354,15 @@ def _loading_engine(url: str) -> AsyncEngine:
     return engine
 
 
-async def analyze(engine: AsyncEngine) -> None:
-    """PostgreSQL: the planner's statistics of the loaded tables, and their pages vacuumed."""
+async def analyze(engine: AsyncEngine, *, vacuum: bool = False) -> None:
+    """PostgreSQL: the planner's statistics of the loaded tables (with ``vacuum``, their pages vacuumed too).
+    Taken after every chunk: without them the planner reads the next chunk's lists of ids as most of a table and
+    scans it whole for each, so the load's time grows with the square of its size."""
     if not db.is_postgres(engine):
         return
     async with engine.connect() as conn:
         await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await conn.exec_driver_sql("VACUUM (ANALYZE)")
+        await conn.exec_driver_sql("VACUUM (ANALYZE)" if vacuum else "ANALYZE")
 
 
 async def load(urls: Mapping[str, str], count: int, *, pseudonyms: Pseudonyms, avoid: Sequence[str],
@@ -387,10 +389,11 @@ async def load(urls: Mapping[str, str], count: int, *, pseudonyms: Pseudonyms, a
             loaded.rows += in_intake + in_routing + rows
             loaded.rows += await reporting(sessions["reporting"], cases, outcomes)
             loaded.cases += len(cases)
+            await asyncio.gather(*(analyze(engine) for engine in engines.values()))
             if progress is not None:
                 progress(loaded.cases, time.perf_counter() - started)
         for engine in engines.values():
-            await analyze(engine)
+            await analyze(engine, vacuum=True)
         loaded.seconds = time.perf_counter() - started
         return loaded
     finally:
