@@ -9,16 +9,13 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from email.charset import QP, Charset
-from email.header import Header
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
-from email.utils import formatdate
+from email.utils import parseaddr
 from typing import Literal, Protocol
 
 import aiohttp
 import aiosmtplib
 
+from slrt_notification.adapters.mail import UnsafeHeader, mail_bytes
 from slrt_notification.domain.templates import Rendered
 
 #: sent: accepted by the next hop. retry: 429, 5xx, a timeout or a broken connection (the outcome may be
@@ -53,6 +50,7 @@ class SmtpChannel:
     def __init__(self, *, host: str, port: int, sender: str, username: str | None, password: str | None,
                  starttls: bool, timeout: float, keep_idle: float = 10.0, connections: int = 4) -> None:
         self._host, self._port, self._from = host, port, sender
+        self._envelope_from = parseaddr(sender)[1] or sender  # "SLRT <slrt@example.id>" -> slrt@example.id
         self._user, self._password, self._starttls, self._timeout = username, password, starttls, timeout
         self._keep_idle = keep_idle
         self._idle: list[tuple[float, aiosmtplib.SMTP]] = []
@@ -73,12 +71,17 @@ class SmtpChannel:
         return smtp
 
     async def send(self, *, to: str, message: Rendered, idempotency_key: str) -> Delivery:
-        mail = _mail(sender=self._from, to=to, message=message, idempotency_key=idempotency_key)
+        try:
+            mail = mail_bytes(sender=self._from, to=to, message=message, idempotency_key=idempotency_key)
+        except UnsafeHeader as exc:
+            return Delivery("permanent", str(exc))
+        # SMTPUTF8 for an address beyond ASCII, as send_message would ask it
+        options = [] if (self._envelope_from + to).isascii() else ["SMTPUTF8"]
         async with self._slots:
             smtp: aiosmtplib.SMTP | None = None
             try:
                 smtp = await self._connection()
-                await smtp.send_message(mail)
+                await smtp.sendmail(self._envelope_from, [to], mail, mail_options=options)
             except aiosmtplib.SMTPRecipientsRefused as exc:
                 await _close(smtp)  # a refused transaction leaves the connection in no known state
                 codes = [r.code for r in exc.recipients]
@@ -103,25 +106,6 @@ class SmtpChannel:
         idle, self._idle = self._idle, []
         for _, smtp in idle:
             await _close(smtp)
-
-
-_UTF8 = Charset("utf-8")
-_UTF8.body_encoding = QP  # readable as it travels, as the EmailMessage default was
-
-
-def _mail(*, sender: str, to: str, message: Rendered, idempotency_key: str) -> MIMEMultipart:
-    """The message as multipart/alternative (plain text and HTML, UTF-8). Built with the ``email.mime`` classes:
-    the same message as ``EmailMessage`` gives, without parsing every header it sets (which costs more than
-    sending it)."""
-    mail = MIMEMultipart("alternative")
-    mail["From"], mail["To"] = sender, to
-    mail["Subject"] = Header(message.subject, "utf-8").encode() if not message.subject.isascii() else message.subject
-    mail["Date"] = formatdate(localtime=False)
-    # the same Message-ID on every attempt: a resend after an unknown outcome is recognisable downstream
-    mail["Message-ID"] = f"<{idempotency_key}@slrt.notification>"
-    mail.attach(MIMEText(message.text, "plain", _UTF8))
-    mail.attach(MIMEText(message.html, "html", _UTF8))
-    return mail
 
 
 async def _close(smtp: aiosmtplib.SMTP | None) -> None:
