@@ -12,12 +12,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from slrt_contracts.case_events import CaseEscalated, ReferralDispatched
 from slrt_contracts.codes import Level, Programme
 from slrt_contracts.envelope import to_kafka
 from slrt_contracts.webhooks import WebhookVerificationError, from_http, verify
 from slrt_notification.app import build_app
 from slrt_shared.access.principal import Role
+from slrt_shared.telemetry import configure_tracing
 
 from tests.integration.notification.test_delivery import case, settings, smtp  # noqa: F401 - the smtp fixture
 from tests.support import eventually
@@ -40,14 +42,17 @@ def _events(case_id: str, number: str) -> list[Any]:
     return [case(case_id, number), *dispatched, escalated]
 
 
-async def _publish_cases(s: Any, bootstrap: str, numbers: list[str]) -> dict[str, list[str]]:
-    """Each case's events on the topic, in order; returns the ``ce_id``s per case."""
+async def _publish_cases(s: Any, bootstrap: str, numbers: list[str], *,
+                         traceparent: str | None = None) -> dict[str, list[str]]:
+    """Each case's events on the topic, in order (in the trace ``traceparent`` names, if given); returns the
+    ``ce_id``s per case."""
     sent: dict[str, list[str]] = {}
     records = []
     for number in numbers:
         case_id = str(uuid.uuid4())
         for event in _events(case_id, number):
-            record = to_kafka(event, topic=s.topics.case_events, source="/slrt/test", key=case_id)
+            record = to_kafka(event, topic=s.topics.case_events, source="/slrt/test", key=case_id,
+                              trace_headers={"traceparent": traceparent} if traceparent else None)
             records.append(record)
             sent.setdefault(case_id, []).append(dict(record.headers)["ce_id"].decode())
     await publish(bootstrap, records)
@@ -172,6 +177,33 @@ async def test_a_subscription_is_its_caller_s_within_its_scope(kafka_broker, top
         await eventually(lambda: _async(len(receiver.received) >= 4), timeout=60)
     receiver.down()
     assert len(receiver.received) == 4
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the same delivery code on both
+async def test_a_delivery_goes_on_in_the_case_s_trace(kafka_broker, topic_prefix, database_url,
+                                                      smtp: Mailbox) -> None:  # noqa: F811
+    exporter = InMemorySpanExporter()
+    provider = configure_tracing("notification", exporter=exporter)
+    receiver = WebhookReceiver().up()
+    s = settings(kafka_broker.bootstrap, topic_prefix, database_url, smtp, SmsGateway().start(),
+                 webhook_poll_seconds=0.1)
+    trace_id = uuid.uuid4().hex
+    operator = {"Authorization": f"Bearer {token(Role.OPERATOR, '32.01.01')}"}
+    async with running(build_app(s), headers=operator) as client:
+        created = await client.post("/v1/subscriptions", json={"url": receiver.url, "types": TYPES,
+                                                               "region": "32.01.01"})
+        assert created.status_code == 201, created.text
+        await asyncio.sleep(1)
+        sent = await _publish_cases(s, kafka_broker.bootstrap, ["3201-2026-000401"],
+                                    traceparent=f"00-{trace_id}-{uuid.uuid4().hex[:16]}-01")
+        await eventually(lambda: _async(len(receiver.received) >= 4), timeout=60)
+    receiver.down()
+    provider.force_flush()
+    assert {r.headers["traceparent"].split("-")[1] for r in receiver.received} == {trace_id}
+    delivered = [sp for sp in exporter.get_finished_spans() if sp.name == "webhook deliver"]
+    assert len(delivered) == 4 and {format(sp.context.trace_id, "032x") for sp in delivered} == {trace_id}
+    assert {sp.attributes["slrt.case_id"] for sp in delivered} == set(sent)
+    assert {sp.attributes["slrt.outcome"] for sp in delivered} == {"delivered"}
 
 
 async def _async(value: Any) -> Any:

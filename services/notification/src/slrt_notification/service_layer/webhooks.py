@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import sqlalchemy as sa
+from opentelemetry import trace
 from slrt_contracts.case_events import CaseRegistered
 from slrt_contracts.envelope import CloudEvent
 from slrt_contracts.schemas import dataschema
@@ -30,13 +30,16 @@ from slrt_shared.access.principal import Principal
 from slrt_shared.db import is_postgres, upsert, utc
 from slrt_shared.logging import get_logger
 from slrt_shared.paging import BadCursor, decode_cursor, encode_cursor
+from slrt_shared.telemetry import context_from
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from slrt_notification.adapters import tables as t
+from slrt_notification.adapters.webhook_client import WebhookClient
 from slrt_notification.domain import backoff
 from slrt_notification.domain.webhooks import SUBSCRIBABLE, for_role, to_pause, wants
 
 log = get_logger(__name__)
+tracer = trace.get_tracer("slrt.notification")
 NAMESPACE = uuid.UUID("0c9a7f3e-5b2d-4e8a-9d61-3f4b2a1c8e70")
 S, D = t.subscriptions, t.webhook_deliveries
 
@@ -55,7 +58,7 @@ class WebhookPolicy:
 class Hooks:
     sessions: async_sessionmaker[AsyncSession]
     policy: WebhookPolicy = field(default_factory=WebhookPolicy)
-    client: httpx.AsyncClient | None = None
+    client: WebhookClient | None = None  # made by ``run_webhooks`` when not given
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     on_paused: Any = None  # async (subscription row) -> None, after the pause is committed: tell its owner
     #: whether any subscription is not ended (read each round; a new one here at once): when none, case events
@@ -215,18 +218,21 @@ async def _claim(hooks: Hooks, now: datetime) -> list[Any]:
 
 
 async def _send(hooks: Hooks, row: Any) -> _Attempt:
+    """One delivery, in a span that joins the case's trace (the request's own span is its child)."""
     body = row.body.encode()
     headers = http_headers(secret=row.secret, event_id=row.ce_id, source=row.ce_source, ce_type=row.ce_type,
                            time_=utc(row.ce_time), body=body, dataschema=dataschema(row.ce_type),
                            traceparent=row.traceparent)
     assert hooks.client is not None
-    try:
-        response = await hooks.client.post(row.url, content=body, headers=headers,
-                                           timeout=hooks.policy.timeout_seconds)
-    except httpx.HTTPError as exc:
-        return _Attempt(row, False, None, type(exc).__name__)
-    ok = 200 <= response.status_code < 300
-    return _Attempt(row, ok, response.status_code, None if ok else f"HTTP {response.status_code}")
+    parent = context_from({"traceparent": row.traceparent}) if row.traceparent else None
+    with tracer.start_as_current_span("webhook deliver", context=parent, kind=trace.SpanKind.INTERNAL, attributes={
+            "slrt.case_id": row.case_id, "slrt.subscription_id": row.subscription_id,
+            "cloudevents.event_type": row.ce_type, "slrt.attempt": row.attempts + 1}) as span:
+        answer = await hooks.client.post(row.url, body, headers)
+        ok = answer.status is not None and 200 <= answer.status < 300
+        span.set_attribute("slrt.outcome", "delivered" if ok else "failed")
+    error = answer.error if answer.status is None else None if ok else f"HTTP {answer.status}"
+    return _Attempt(row, ok, answer.status, error)
 
 
 async def _record(hooks: Hooks, attempts: list[_Attempt], now: datetime) -> list[Any]:
@@ -290,8 +296,9 @@ async def deliver_due(hooks: Hooks, now: datetime | None = None) -> int:
 
 
 async def run_webhooks(hooks: Hooks, *, poll_seconds: float) -> None:
-    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=50)) as client:
-        hooks.client = client
+    if hooks.client is None:
+        hooks.client = WebhookClient(timeout=hooks.policy.timeout_seconds)
+    try:
         while True:
             try:
                 sent = await deliver_due(hooks)
@@ -307,6 +314,8 @@ async def run_webhooks(hooks: Hooks, *, poll_seconds: float) -> None:
                 await asyncio.wait_for(hooks.wake.wait(), timeout=poll_seconds)
             except TimeoutError:
                 pass
+    finally:
+        await hooks.client.close()
 
 
 def pause_notice(sub: Any) -> tuple[str, str]:
