@@ -414,7 +414,7 @@ def _print(report: Report, figures: Figures) -> None:
 
 async def bench(options: Options) -> Figures:
     folder = options.keep or Path(tempfile.mkdtemp(prefix="slrt-bench-"))
-    async with System(folder, database=options.database, instances=options.instances,
+    async with System(folder, database=options.database, instances=options.instances, links=False,
                       extra_env=BENCH_ENV) as system:
         loaded = await load_open_cases(system, options.open_cases) if options.open_cases else open_cases.Loaded()
         pipeline = Pipeline(system, options)

@@ -56,6 +56,9 @@ class System:
     prefix: str = field(default_factory=lambda: f"chaos{secrets.token_hex(4)}.")
     env: dict[str, str] = field(default_factory=dict)
     extra_env: dict[str, str] = field(default_factory=dict)  # merged over the defaults below (a benchmark's)
+    #: PostgreSQL behind links that can be cut (the faults); a benchmark connects directly, as a TCP proxy in
+    #: this process would carry every statement of the four services on the machine's cores
+    links: bool = True
     databases: dict[str, Database] = field(default_factory=dict)
     services: dict[str, list[ServiceProcess]] = field(default_factory=dict)
     gateways: Gateways = field(default_factory=Gateways)
@@ -116,6 +119,8 @@ class System:
         self._postgres = self._postgres or PostgresServer.configured()
         name = await self._postgres.create()
         url = self._postgres.url(name)
+        if not self.links:
+            return Database(service, url, url, None, name)
         listen = listening_socket()
         port = int(listen.getsockname()[1])
         listen.close()
