@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from slrt_notification.adapters.rule_files import load_templates
 from slrt_notification.domain import sms
-from slrt_notification.domain.templates import MessageTemplates, TemplateFileError
+from slrt_notification.domain.templates import MessageTemplates, Rendered, TemplateFileError
 from slrt_notification.settings import DEFAULT_TEMPLATES
 
 TEMPLATES = load_templates(DEFAULT_TEMPLATES)
@@ -26,6 +26,16 @@ def test_every_template_renders_in_both_languages_with_the_case_number_within_tw
     assert sms.segments(message.sms) <= 2
     assert message.html.startswith("<!doctype html>") and message.text in message.html
     assert "None" not in message.text and "{{" not in message.text
+
+
+@pytest.mark.parametrize("template", sorted(TEMPLATES.names))
+def test_a_channel_gets_the_forms_it_sends_as_the_whole_message_has_them(template: str) -> None:
+    whole = TEMPLATES.render(template, "id", CONTEXT)
+    assert TEMPLATES.render(template, "id", CONTEXT, channel="sms") == Rendered(subject="", text="", html="",
+                                                                                sms=whole.sms)
+    assert TEMPLATES.render(template, "id", CONTEXT, channel="email") == Rendered(
+        subject=whole.subject, text=whole.text, html=whole.html, sms="")
+    assert TEMPLATES.render(template, "id", CONTEXT, channel="whatsapp") == whole
 
 
 def test_the_two_languages_say_it_differently() -> None:

@@ -74,13 +74,19 @@ class MessageTemplates:
     def names(self) -> set[str]:
         return {name for name, _ in self._compiled}
 
-    def render(self, template: str, language: str, context: Mapping[str, Any]) -> Rendered:
+    def render(self, template: str, language: str, context: Mapping[str, Any], *,
+               channel: str | None = None) -> Rendered:
+        """The message in ``language`` (the default if it has none); for the ``sms`` or ``email`` channel only
+        the forms it sends are rendered (the others are empty), any other channel gets every form."""
         lang = language if language in LANGUAGES else DEFAULT_LANGUAGE
         compiled = self._compiled[template, lang]
         ctx = {**DEFAULTS, **context}
         ctx["reason"] = reason_words(ctx["reason_code"], lang)  # never a free text a stored context may hold
-        subject = " ".join(mask_numbers(compiled.subject.render(ctx)).split())  # one line: it is a mail header
-        body = mask_numbers(compiled.body.render(ctx)).strip()
-        short = mask_numbers(compiled.sms.render(ctx)).strip()
-        html = self._layout.render(lang=lang, subject=subject, body=body, footer=FOOTER[lang])
-        return Rendered(subject=subject, text=body, html=html, sms=sms.fit(short))
+        subject = body = html = short = ""
+        if channel != "sms":
+            subject = " ".join(mask_numbers(compiled.subject.render(ctx)).split())  # one line: a mail header
+            body = mask_numbers(compiled.body.render(ctx)).strip()
+            html = self._layout.render(lang=lang, subject=subject, body=body, footer=FOOTER[lang])
+        if channel != "email":
+            short = sms.fit(mask_numbers(compiled.sms.render(ctx)).strip())
+        return Rendered(subject=subject, text=body, html=html, sms=short)

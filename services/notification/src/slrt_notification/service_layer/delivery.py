@@ -94,7 +94,8 @@ def _unsendable(notifier: Notifier, item: Claimed) -> Delivery | None:
 async def _send(notifier: Notifier, item: Claimed) -> Delivery:
     channel = notifier.channels[item.row.channel]
     try:
-        message = notifier.templates.render(item.row.template, item.language, item.row.context or {})
+        message = notifier.templates.render(item.row.template, item.language, item.row.context or {},
+                                            channel=item.row.channel)
     except (KeyError, TemplateError) as exc:  # the rules or templates changed since the row was planned
         return Delivery("permanent", f"template {item.row.template} cannot be rendered ({type(exc).__name__})")
     return await channel.send(to=item.to, message=message, idempotency_key=item.row.notification_id)
