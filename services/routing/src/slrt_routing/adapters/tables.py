@@ -80,7 +80,8 @@ REASON_CODE = sa.Column("reason_code", sa.String(32))
 #: Added by revision 0006: the trace of the work that set the timer, which its firing goes on in.
 TIMER_TRACE = sa.Column("traceparent", sa.String(64))
 
-cases = sa.Table("cases", metadata, *_case_columns())
+cases = sa.Table("cases", metadata, *_case_columns(),
+                 sa.Index("ix_cases_overdue", "overdue"))  # revision 0007: the overdue gauge reads the few overdue
 referrals = sa.Table("referrals", metadata, *_referral_columns(), REASON_CODE,
                      sa.Index("ix_referrals_case_id", "case_id"))
 escalations = sa.Table("escalations", metadata, *_escalation_columns(), sa.Index("ix_escalations_case_id", "case_id"))

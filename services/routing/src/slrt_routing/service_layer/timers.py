@@ -80,15 +80,18 @@ async def sweep(routing: Routing, *, now: datetime | None = None, batch: int = 2
     return len(due)
 
 
+#: the open overdue cases by level, read through ``ix_cases_overdue`` (few of the cases are overdue)
+OVERDUE_BY_LEVEL = (sa.select(t.cases.c.level, sa.func.count())
+                    .where(t.cases.c.overdue.is_(True),
+                           t.cases.c.status.not_in([CaseStatus.RESOLVED.value, CaseStatus.CLOSED.value]))
+                    .group_by(t.cases.c.level))
+
+
 async def read_gauges(routing: Routing) -> None:
     """``slrt_timers_due`` (due and not yet fired: the sweep is behind) and ``slrt_cases_overdue`` by level."""
     async with routing.sessions() as session:
         due = await session.scalar(sa.select(sa.func.count()).where(t.timers.c.due_at <= datetime.now(UTC)))
-        overdue = dict((await session.execute(
-            sa.select(t.cases.c.level, sa.func.count()).where(
-                t.cases.c.overdue.is_(True),
-                t.cases.c.status.not_in([CaseStatus.RESOLVED.value, CaseStatus.CLOSED.value]))
-            .group_by(t.cases.c.level))).all())
+        overdue = dict((await session.execute(OVERDUE_BY_LEVEL)).all())
     metrics.TIMERS_DUE.set(due or 0)
     for level in Level:
         metrics.OVERDUE.labels(level.value).set(overdue.get(level.value, 0))
