@@ -5,7 +5,6 @@ each service the rows a registered, referred, still open case leaves there, and 
 from __future__ import annotations
 
 import contextlib
-import importlib
 import secrets
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -18,7 +17,7 @@ from slrt_shared import db
 from slrt_shared.db import utc
 from slrt_shared.pseudonyms import pseudonyms
 
-from tests.support.databases import rows
+from tests.support.databases import migrate, rows
 
 TABLES = {
     "intake": ("cases", "audit_log", "referral_owners"),
@@ -31,11 +30,9 @@ AVOID = ("32.01",)
 
 async def _migrate(urls: dict[str, str]) -> None:
     for service, url in urls.items():
-        package = importlib.import_module(f"slrt_{service}")
         engine = db.create_engine(url)
         try:
-            await db.upgrade(engine, Path(package.__file__).parent / "migrations",
-                             version_table=f"alembic_version_{service}")
+            await migrate(service, engine)
         finally:
             await engine.dispose()
 

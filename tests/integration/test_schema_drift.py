@@ -4,7 +4,6 @@ the inbox's ``received_at`` among them), on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import importlib
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -13,15 +12,15 @@ from alembic.migration import MigrationContext
 from slrt_shared import db
 from slrt_shared.inbox import RECEIVED_INDEX
 
+from tests.support.databases import migrate
+
 
 @pytest.mark.parametrize("service", ["intake", "routing", "notification", "reporting"])
 async def test_the_migrations_make_the_tables_module(service: str, database_url: str) -> None:
-    package = importlib.import_module(f"slrt_{service}")
     tables = importlib.import_module(f"slrt_{service}.adapters.tables")
     engine = db.create_engine(database_url)
     try:
-        await db.upgrade(engine, Path(package.__file__).parent / "migrations",
-                         version_table=f"alembic_version_{service}")
+        await migrate(service, engine)
         async with engine.connect() as conn:
             diff = await conn.run_sync(lambda c: compare_metadata(MigrationContext.configure(c), tables.metadata))
             indexes = await conn.run_sync(lambda c: {ix["name"] for ix in sa.inspect(c).get_indexes("inbox")})

@@ -23,6 +23,7 @@ from slrt_shared.settings import ServiceSettings
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.support import eventually
+from tests.support.databases import migrate
 from tests.support.kafka import TopicReader
 from tests.support.outbox import unpublished
 
@@ -179,11 +180,10 @@ async def test_a_broker_that_is_away_quarantines_nothing_and_keeps_order(topic_p
 async def test_the_migrations_make_the_outbox_the_tables_module_describes(service, database_url) -> None:
     import importlib
 
-    app = importlib.import_module(f"slrt_{service}.app")
     tables = importlib.import_module(f"slrt_{service}.adapters.tables")
     engine = db.create_engine(database_url)
     try:
-        await db.upgrade(engine, app.MIGRATIONS, version_table=f"alembic_version_{service}")
+        await migrate(service, engine)
         async with engine.connect() as conn:
             diff = await conn.run_sync(lambda c: compare_metadata(MigrationContext.configure(c), tables.metadata))
         assert [d for d in diff if "outbox" in repr(d)] == []
