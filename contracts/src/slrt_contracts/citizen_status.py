@@ -12,7 +12,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from slrt_contracts.fields import custom_error
 
-#: ``KKKK-YYYY-NNNNNN`` as intake writes it (kabupaten/kota code, year, sequence); the dashes may be left out.
+#: ``KKKK-YYYY-NNNNNN`` as intake writes it (kabupaten/kota code, year, sequence of six digits or more) and every
+#: service shows and looks it up
+CASE_NUMBER_WRITTEN = r"^[0-9]{4}-[0-9]{4}-[0-9]{6,9}$"
+#: a case number as a citizen may type it: the dashes may be left out
 CASE_NUMBER_PATTERN = r"^[0-9]{4}-?[0-9]{4}-?[0-9]{6,9}$"
 LAST4_PATTERN = r"^[0-9]{4}$"
 _CASE_NUMBER = re.compile(CASE_NUMBER_PATTERN)

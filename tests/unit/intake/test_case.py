@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
+from slrt_contracts.citizen_status import CASE_NUMBER_PATTERN, CASE_NUMBER_WRITTEN
 from slrt_contracts.codes import CaseStatus, Level, Programme
 from slrt_contracts.commands import CaseRegistration
 from slrt_intake.domain import case as domain
@@ -23,6 +25,12 @@ def registration(**changes: object) -> CaseRegistration:
 
 def test_case_numbers_count_per_kabupaten_and_year() -> None:
     assert domain.case_number("32.01.01.1002", 2026, 42) == "3201-2026-000042"
+
+
+@pytest.mark.parametrize("sequence", [1, 999_999, 1_000_000, 123_456_789])
+def test_every_case_number_intake_writes_is_one_the_contract_and_the_other_services_accept(sequence: int) -> None:
+    number = domain.case_number("31.71.01.1001", 2026, sequence)
+    assert re.fullmatch(CASE_NUMBER_WRITTEN, number) and re.fullmatch(CASE_NUMBER_PATTERN, number)
 
 
 def test_a_new_case_starts_at_the_channel_s_level() -> None:

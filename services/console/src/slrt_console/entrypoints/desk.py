@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
+from slrt_contracts.citizen_status import CASE_NUMBER_WRITTEN
 from slrt_contracts.codes import DtsenStatus, Language
 from slrt_contracts.commands import CaseRegistration
 from slrt_shared.access.principal import Role
@@ -22,7 +23,7 @@ from slrt_console.domain.words import DESK_CHANNELS, PROGRAMMES
 from slrt_console.entrypoints.web import allowed, api, first, lang_of, posted, redirect, render, signed_in
 
 router = APIRouter(include_in_schema=False)
-CASE_NUMBER = re.compile(r"^[0-9]{4}-[0-9]{4}-[0-9]{6}$")
+CASE_NUMBER = re.compile(CASE_NUMBER_WRITTEN)
 NIK = re.compile(r"^[0-9]{16}$")
 
 

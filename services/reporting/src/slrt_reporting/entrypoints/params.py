@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import AfterValidator
 from slrt_contracts import regions
+from slrt_contracts.citizen_status import CASE_NUMBER_WRITTEN
 from slrt_contracts.fields import custom_error
 
 from slrt_reporting.service_layer.queries import decode_cursor
@@ -45,7 +46,7 @@ Region = Annotated[str | None, Query(max_length=16, description="a region code o
 Cursor = Annotated[str | None, Query(max_length=200, description="`next_cursor` of the previous page"),
                    AfterValidator(_cursor)]
 Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
-CaseNumber = Annotated[str | None, Query(max_length=32, pattern=r"^[0-9]{4}-[0-9]{4}-[0-9]{6}$",
+CaseNumber = Annotated[str | None, Query(max_length=32, pattern=CASE_NUMBER_WRITTEN,
                                          description="exact case number, like 3201-2026-000042")]
 
 
