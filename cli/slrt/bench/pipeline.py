@@ -413,6 +413,7 @@ def _print(report: Report, figures: Figures) -> None:
 
 
 async def bench(options: Options) -> Figures:
+    commit = _commit()  # the code the services start with, whatever is committed while a long run goes on
     folder = options.keep or Path(tempfile.mkdtemp(prefix="slrt-bench-"))
     async with System(folder, database=options.database, instances=options.instances, links=False,
                       extra_env=BENCH_ENV) as system:
@@ -422,7 +423,7 @@ async def bench(options: Options) -> Figures:
         size = sum(len(r.value) for r in sample) // len(sample)
         value = (sample[0].value + b" " * size)[:size]
         raw = await measure(system.bootstrap, options.cases, value)
-        figures = Figures(_commit(), options.database, options.cases, system.bootstrap, options.instances,
+        figures = Figures(commit, options.database, options.cases, system.bootstrap, options.instances,
                           open_cases=loaded.cases, open_cases_load_s=round(loaded.seconds, 1),
                           raw={"messages": options.cases, "bytes": size, "produce_per_s": round(raw.produce_per_s),
                                "consume_per_s": round(raw.consume_per_s),
