@@ -1,8 +1,8 @@
 """The HTTP client of webhook deliveries: one POST per delivery, on kept-alive connections.
 
-aiohttp, as for SMS: per request about a tenth of the CPU httpx takes, and a deployment with many subscribers
-sends several requests per case event. Redirects are not followed (a subscriber's URL is the one it registered)
-and the answer's status is all that is kept.
+On an ``HttpPool``, as SMS is: a deployment with many subscribers sends several requests per case event.
+Redirects are not followed (a subscriber's URL is the one it registered) and the answer's status is all that
+is kept.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import aiohttp
 
+from slrt_notification.adapters.http_pool import HttpPool
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -20,29 +22,19 @@ class Answer:
 
 
 class WebhookClient:
-    """At most ``connections`` requests at once; the session is made at the first request, on the running loop,
-    and made again after ``close``."""
+    """At most ``connections`` deliveries at once, each bounded by ``timeout`` seconds."""
 
     def __init__(self, *, timeout: float, connections: int = 50) -> None:
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
-        self._connections = connections
-        self._session: aiohttp.ClientSession | None = None
-
-    def _client(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=self._connections),
-                                                  timeout=self._timeout, raise_for_status=False)
-        return self._session
+        self._pool = HttpPool(timeout=timeout, connections=connections)
 
     async def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> Answer:
         try:
-            async with self._client().post(url, data=body, headers=dict(headers),
-                                           allow_redirects=False) as response:
+            async with self._pool.session().post(url, data=body, headers=dict(headers),
+                                                 allow_redirects=False) as response:
                 await response.read()  # the connection goes back to the pool for the next delivery
                 return Answer(response.status)
         except (aiohttp.ClientError, TimeoutError) as exc:
             return Answer(None, type(exc).__name__)
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
+        await self._pool.close()
