@@ -82,9 +82,10 @@ def contacts_handlers(
             # a case's later record of the batch wins
             if latest:
                 insert = upsert(session, t.contacts)
-                await session.execute(insert.values(list(latest.values())).on_conflict_do_update(
+                await session.execute(insert.on_conflict_do_update(
                     index_elements=["case_id"],
-                    set_={k: insert.excluded[k] for k in next(iter(latest.values())) if k != "case_id"}))
+                    set_={k: insert.excluded[k] for k in next(iter(latest.values())) if k != "case_id"}),
+                    list(latest.values()))
         delivery_wake.set()
 
     async def erase(case_id: str) -> None:

@@ -54,7 +54,7 @@ async def remember_cases(session: AsyncSession, registered: list[dict[str, Any]]
     rows = {d["case_id"]: {"case_id": d["case_id"], "case_number": d["case_number"], "region_code": d["region_code"]}
             for d in registered}
     if rows:
-        await session.execute(upsert(session, t.cases).values(list(rows.values())).on_conflict_do_nothing())
+        await session.execute(upsert(session, t.cases).on_conflict_do_nothing(), list(rows.values()))
 
 
 async def plan_notifications(notifier: Notifier, session: AsyncSession,

@@ -186,7 +186,7 @@ async def plan_webhooks(session: AsyncSession, events: Sequence[CloudEvent]) -> 
                          "next_attempt_at": now, "last_status": None, "last_error": None, "created_at": now,
                          "delivered_at": None})
     if rows:
-        await session.execute(upsert(session, D).values(rows).on_conflict_do_nothing(index_elements=["delivery_id"]))
+        await session.execute(upsert(session, D).on_conflict_do_nothing(index_elements=["delivery_id"]), rows)
     return len(rows)
 
 

@@ -22,6 +22,7 @@ def _computed_holidays(year: int) -> frozenset[date]:
     return frozenset(holidays_lib.country_holidays("ID", years=year).keys())
 
 
+@lru_cache(maxsize=4096)
 def is_working_day(day: date) -> bool:
     if day.weekday() >= 5:
         return False
@@ -30,8 +31,10 @@ def is_working_day(day: date) -> bool:
     return day not in _computed_holidays(day.year)
 
 
+@lru_cache(maxsize=4096)
 def add_working_days(day: date, n: int) -> date:
-    """The date ``n`` working days after ``day`` (``day`` itself is not counted)."""
+    """The date ``n`` working days after ``day`` (``day`` itself is not counted). Remembered: every referral of
+    a day asks the same few questions of the calendar."""
     left = n
     d = day
     while left > 0:
