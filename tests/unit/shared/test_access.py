@@ -192,6 +192,40 @@ async def test_verify_async_gives_the_same_answers(key: DevKey, verifier: TokenV
         await verifier.verify_async(token(key), at=NOW + timedelta(days=1))
 
 
+def test_a_checked_signature_is_remembered_for_a_while_and_the_times_are_judged_at_every_use(key: DevKey) -> None:
+    looked_up: list[str] = []
+    now = [1000.0]
+
+    def key_for(value: str) -> object:
+        looked_up.append(value)
+        return key.public
+
+    remembering = TokenVerifier(key_for=key_for, issuer=DEV_ISSUER, audience="slrt", remember_seconds=300,
+                                remember_tokens=2, clock=lambda: now[0])
+    short = token(key, ttl=timedelta(minutes=15))
+    assert remembering.verify(short, at=NOW) == OPERATOR
+    assert remembering.verify(short, at=NOW + timedelta(minutes=1)) == OPERATOR
+    assert looked_up == [short]  # the signature was checked once
+    assert rejected(remembering, short, at=NOW + timedelta(minutes=17)) == "expired"  # remembered, still judged
+    assert rejected(remembering, short[:-4] + "AAAA") == "bad signature"  # other bytes: checked afresh
+    now[0] += 301
+    assert remembering.verify(short, at=NOW) == OPERATOR
+    assert len(looked_up) == 3  # checked again after a while
+    for principal in (OWNER, Principal(sub="op-2", role=Role.OPERATOR, scope="32.01.01")):
+        remembering.verify(token(key, principal), at=NOW)
+    remembering.verify(short, at=NOW)
+    assert len(looked_up) == 6  # no more than two are remembered: the oldest gave way
+
+
+def test_remembering_can_be_turned_off(key: DevKey) -> None:
+    looked_up: list[str] = []
+    forgetful = TokenVerifier(key_for=lambda value: looked_up.append(value) or key.public, issuer=DEV_ISSUER,
+                              audience="slrt", remember_seconds=0)
+    forgetful.verify(token(key), at=NOW)
+    forgetful.verify(token(key), at=NOW)
+    assert len(looked_up) == 2
+
+
 def test_slrt_token_issue_prints_a_token_the_services_of_the_folder_accept(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "SLRT_VAR_DIR"}  # ./var of the folder it runs in
     run = subprocess.run([sys.executable, "-m", "slrt.cli", "token", "issue", "--role", "owner", "--region",

@@ -6,14 +6,22 @@ with the development key under ``./var/`` (``devkey``), accepted only while no i
 
 A token is judged as of a moment: now for an HTTP request, the message's ``ce_time`` for a Kafka command, so a
 valid command never turns unauthorised because it waited in a partition.
+
+A token whose signature checked out is remembered for a few minutes (``remember_seconds``, at most
+``remember_tokens`` of them): an agency sends many commands with one token, and checking the signature was
+the largest single cost of a command. What is remembered is the exact token's claims; the times and the
+claims are judged again at every use, so only the signature check is saved. Keys of a JWKS are cached longer
+than that already (an hour), so a key withdrawn by the issuer is not honoured for any longer than it was.
 """
 
 from __future__ import annotations
 
 import asyncio
 import secrets
+import time
+from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -45,10 +53,15 @@ class TokenVerifier:
     leeway_seconds: float = 60.0
     dev_admin_token: str | None = None
     fetches_keys: bool = False  # ``key_for`` may do blocking I/O (a JWKS fetch on first use or a new key id)
+    remember_seconds: float = 300.0
+    remember_tokens: int = 1024
+    clock: Callable[[], float] = time.monotonic
+    _checked: OrderedDict[str, tuple[float, dict[str, Any]]] = field(
+        default_factory=OrderedDict, init=False, repr=False, compare=False)
 
     async def verify_async(self, token: str, *, at: datetime | None = None) -> Principal:
         """``verify`` from a coroutine: off the event loop only when a key may have to be fetched."""
-        if self.fetches_keys:
+        if self.fetches_keys and self._remembered(token) is None:
             return await asyncio.to_thread(self.verify, token, at=at)
         return self.verify(token, at=at)
 
@@ -56,6 +69,34 @@ class TokenVerifier:
         """The principal of a valid token, judged as of ``at`` (default now); ``TokenRejected`` otherwise."""
         if self.dev_admin_token and secrets.compare_digest(token.encode(), self.dev_admin_token.encode()):
             return Principal(sub=DEV_ADMIN_SUBJECT, role=Role.ADMIN, scope=NATIONAL)
+        claims = self._remembered(token)
+        if claims is None:
+            claims = self._signed_claims(token)
+            self._remember(token, claims)
+        self._check_times(claims, at or datetime.now(UTC))
+        try:
+            return Principal.from_claims(claims)
+        except InvalidClaims as exc:
+            raise TokenRejected(str(exc)) from None
+
+    def _remembered(self, token: str) -> dict[str, Any] | None:
+        found = self._checked.get(token)
+        if found is None:
+            return None
+        if self.clock() - found[0] >= self.remember_seconds:
+            self._checked.pop(token, None)
+            return None
+        return found[1]
+
+    def _remember(self, token: str, claims: dict[str, Any]) -> None:
+        if self.remember_seconds <= 0 or self.remember_tokens <= 0:
+            return
+        self._checked[token] = (self.clock(), claims)
+        while len(self._checked) > self.remember_tokens:
+            self._checked.popitem(last=False)
+
+    def _signed_claims(self, token: str) -> dict[str, Any]:
+        """The claims of a token signed with an accepted algorithm by the issuer's key, for this audience."""
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
@@ -79,11 +120,7 @@ class TokenVerifier:
             raise TokenRejected("bad signature") from None
         except jwt.PyJWTError as exc:
             raise TokenRejected(f"invalid ({type(exc).__name__})") from None
-        self._check_times(claims, at or datetime.now(UTC))
-        try:
-            return Principal.from_claims(claims)
-        except InvalidClaims as exc:
-            raise TokenRejected(str(exc)) from None
+        return dict(claims)
 
     def _check_times(self, claims: dict[str, Any], at: datetime) -> None:
         moment = at.timestamp()
