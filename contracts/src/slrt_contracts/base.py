@@ -20,5 +20,6 @@ class EventData(BaseModel):
 
 def parse_tolerant(model: type[E], data: dict[str, Any]) -> E:
     """Consumers are tolerant: fields added by a newer minor version are ignored, not refused."""
-    known = {k: v for k, v in data.items() if k in model.model_fields}
+    fields = model.model_fields  # a descriptor: read once, not once per key
+    known = {k: v for k, v in data.items() if k in fields}
     return model.model_validate(known)
