@@ -50,6 +50,13 @@ def test_counters_move_by_the_difference_for_every_region_containing_the_case() 
     assert moves[("32.01", "status", "registered")] == -1 and moves[("32.01", "status", "referred")] == 1
     assert ("32.01", "total", "") not in moves
     assert delta(after, after) == Counter()  # a duplicate changes nothing
+    moved = {**after, "region_code": "32.01.02.2001"}  # a corrected desa: out of the old regions, into the new
+    moves = delta(after, moved)
+    assert moves[("32.01.01", "total", "")] == -1 and moves[("32.01.02", "total", "")] == 1
+    assert ("32.01", "total", "") not in moves and ("nasional", "status", "referred") not in moves
+    assert moves[("32.01.01.1002", "status", "referred")] == -1 and moves[("32.01.02.2001", "status", "referred")] == 1
+    assert delta(moved, {**moved, "region_code": None}) == Counter(
+        {(r, d, v): -n for (d, v), n in facts.facts(moved).items() for r in facts.regions_of("32.01.02.2001")})
 
 
 def test_summed_moves_equal_the_facts_of_the_final_case_in_any_order() -> None:

@@ -106,13 +106,24 @@ def regions_of(region_code: str) -> tuple[str, ...]:
 
 def delta(before: dict[str, Any] | None, after: dict[str, Any]) -> Counter[Move]:
     """Counter moves (region, dimension, value) -> amount, for a case going from ``before`` to ``after``."""
+    old_region = before.get("region_code") if before is not None else None
+    new_region = after.get("region_code")
+    changes: list[tuple[str | None, dict[Fact, int]]]
+    if old_region and old_region == new_region:  # the usual case: the facts' difference, in the same regions
+        difference: dict[Fact, int] = dict(facts(after))
+        for fact, n in facts(before or {}).items():
+            difference[fact] = difference.get(fact, 0) - n
+        changes = [(new_region, difference)]
+    else:
+        changes = [(old_region, {f: -n for f, n in facts(before).items()} if before is not None else {}),
+                   (new_region, dict(facts(after)))]
     moves: Counter[Move] = Counter()
-    if before is not None and before.get("region_code"):
-        for (dimension, value), n in facts(before).items():
-            for region in regions_of(before["region_code"]):
-                moves[(region, dimension, value)] -= n
-    if after.get("region_code"):
-        for (dimension, value), n in facts(after).items():
-            for region in regions_of(after["region_code"]):
-                moves[(region, dimension, value)] += n
+    for region_code, by_fact in changes:
+        if not region_code:
+            continue
+        regions = regions_of(region_code)
+        for (dimension, value), n in by_fact.items():
+            if n:
+                for region in regions:
+                    moves[(region, dimension, value)] += n
     return Counter({k: v for k, v in moves.items() if v})
