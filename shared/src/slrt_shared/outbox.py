@@ -57,9 +57,42 @@ def define_outbox(metadata: sa.MetaData) -> sa.Table:
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("quarantined_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("quarantine_reason", sa.String(200), nullable=True),
-        sa.Index("ix_outbox_pending", "published_at", "id"),
-        sa.Index("ix_outbox_quarantined", "quarantined_at"),
+        *_partial_indexes(),
     )
+
+
+#: Partial indexes, each of the rows one reader wants: the relay's rows still to publish, in order; the
+#: quarantined rows by key (is any row held back, and which); the published rows by time, for the purge. A
+#: planner without statistics of a fresh table, as in a service's first minutes under load, picks each for its
+#: reader, since no other index matches. The first two stay as small as the backlog, however many published
+#: rows the table keeps. Before them, PostgreSQL checked each pending row against every earlier pending row (a
+#: backlog of n rows cost n² row visits per batch), and SQLite read every pending row to find a quarantined one.
+_UNPUBLISHED = "published_at IS NULL AND quarantined_at IS NULL"
+_HELD = "published_at IS NULL AND quarantined_at IS NOT NULL"
+_PUBLISHED = "published_at IS NOT NULL"
+_PARTIAL = (("ix_outbox_unpublished", ["id"], _UNPUBLISHED), ("ix_outbox_held", ["key", "id"], _HELD),
+            ("ix_outbox_published", ["published_at"], _PUBLISHED))
+
+
+def _partial_indexes() -> list[sa.Index]:
+    return [sa.Index(name, *columns, postgresql_where=sa.text(where), sqlite_where=sa.text(where))
+            for name, columns, where in _PARTIAL]
+
+
+def add_outbox_live_indexes(op: Any) -> None:
+    """For the migration that gives an existing outbox its partial indexes, instead of ``ix_outbox_pending`` and
+    ``ix_outbox_quarantined``."""
+    op.drop_index("ix_outbox_quarantined", table_name="outbox")
+    op.drop_index("ix_outbox_pending", table_name="outbox")
+    for name, columns, where in _PARTIAL:
+        op.create_index(name, "outbox", columns, postgresql_where=sa.text(where), sqlite_where=sa.text(where))
+
+
+def drop_outbox_live_indexes(op: Any) -> None:
+    for name, _, _ in reversed(_PARTIAL):
+        op.drop_index(name, table_name="outbox")
+    op.create_index("ix_outbox_pending", "outbox", ["published_at", "id"])
+    op.create_index("ix_outbox_quarantined", "outbox", ["quarantined_at"])
 
 
 def create_outbox_table(op: Any) -> None:
@@ -257,6 +290,28 @@ class RelayFileLock:
 NOTIFY_CHANNEL = "slrt_outbox"
 
 
+def any_held(t: sa.Table) -> sa.Select[Any]:
+    """One quarantined row's id, if there is one (through ``ix_outbox_held``, as small as the quarantine)."""
+    return sa.select(t.c.id).where(_quarantined(t)).limit(1)
+
+
+def published_before(t: sa.Table, cutoff: datetime) -> Any:
+    """The published rows older than ``cutoff``, for the purge (through ``ix_outbox_published``)."""
+    return sa.and_(t.c.published_at.is_not(None), t.c.quarantined_at.is_(None), t.c.published_at < cutoff)
+
+
+def pending_rows(t: sa.Table, limit: int, *, held_back: bool) -> sa.Select[Any]:
+    """The relay's next rows in id order (through ``ix_outbox_unpublished``). Only when a row is quarantined
+    (``held_back``) is each row checked for a quarantined row of its key before it."""
+    query = (sa.select(t.c.id, t.c.topic, t.c.key, t.c.value, t.c.headers, t.c.created_at)
+             .where(t.c.published_at.is_(None), t.c.quarantined_at.is_(None)))
+    if held_back:
+        q = t.alias("q")
+        query = query.where(~sa.exists().where(q.c.key == t.c.key, q.c.id < t.c.id, q.c.published_at.is_(None),
+                                               q.c.quarantined_at.is_not(None)))
+    return query.order_by(t.c.id).limit(limit)
+
+
 class OutboxRelay:
     def __init__(
         self,
@@ -332,15 +387,10 @@ class OutboxRelay:
         return len(published) + len(refused)
 
     async def _pending(self, session: AsyncSession) -> list[Any]:
+        """The next batch of pending rows in id order, without the rows a quarantined row holds back."""
         t = self._outbox
-        q = t.alias("q")
-        return list((await session.execute(
-            sa.select(t.c.id, t.c.topic, t.c.key, t.c.value, t.c.headers, t.c.created_at)
-            .where(t.c.published_at.is_(None), t.c.quarantined_at.is_(None),
-                   ~sa.exists().where(q.c.key == t.c.key, q.c.id < t.c.id, q.c.published_at.is_(None),
-                                      q.c.quarantined_at.is_not(None)))
-            .order_by(t.c.id)
-            .limit(self._batch))).all())
+        held_back = await session.scalar(any_held(t)) is not None
+        return list((await session.execute(pending_rows(t, self._batch, held_back=held_back))).all())
 
     async def _send(self, rows: list[Any]) -> tuple[list[int], dict[int, str]]:
         """Send the rows in order and wait for the broker: the ids published, and the refused ones' reasons."""
@@ -427,10 +477,7 @@ class OutboxRelay:
     async def purge_published(self) -> None:
         t = self._outbox
         async with self._sessions() as session, session.begin():
-            await session.execute(
-                t.delete().where(t.c.published_at.is_not(None), t.c.quarantined_at.is_(None),
-                                 t.c.published_at < datetime.now(UTC) - self._keep)
-            )
+            await session.execute(t.delete().where(published_before(t, datetime.now(UTC) - self._keep)))
 
     async def listen(self) -> None:
         """On PostgreSQL, wake when any instance commits outbox rows (``LISTEN``), instead of finding them at
