@@ -7,15 +7,20 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 from slrt_contracts import case_events as ce
-from slrt_contracts.codes import Level
-from slrt_contracts.envelope import to_kafka
+from slrt_contracts.codes import Level, Programme
+from slrt_contracts.envelope import from_kafka, to_kafka
 from slrt_contracts.topics import Topics
+from slrt_intake.adapters import tables as t
 from slrt_intake.app import build_app
+from slrt_intake.service_layer.case_status import follow
 from slrt_intake.settings import IntakeSettings
+from slrt_shared import db
 
 from tests.support import eventually
 from tests.support.apps import running
+from tests.support.databases import migrate
 from tests.support.kafka import TopicReader, publish
 from tests.unit.shared.registration_rules import VALID
 
@@ -88,3 +93,44 @@ def first_registered(record: dict[str, Any]) -> str:
 
 async def _is(client: httpx.AsyncClient, case_id: str, expected: tuple[str, str]) -> bool:
     return await case_state(client, case_id) == expected
+
+
+async def test_a_batch_of_reports_changes_each_case_as_its_own_reports_say(database_url: str) -> None:
+    """One batch, several cases: one referred (status and level), one escalated twice (level only), one
+    resolved and closed, one untouched; each case ends as its reports say, written with one statement per set
+    of changed columns."""
+    engine = db.create_engine(database_url)
+    await migrate("intake", engine)
+    now = datetime.now(UTC)
+    async with engine.begin() as conn:
+        await conn.execute(t.cases.insert(), [_case_row(i, now) for i in range(4)])
+    dispatched = ce.ReferralDispatched(
+        case_id="case-0", referral_id="ref-0", programme=Programme.PKH, owner_id="dinsos-pkh@32.01",
+        owner_name="Dinas Sosial", owner_level=Level.KABUPATEN, owner_region="32.01", rules_version="test",
+        case_level=Level.DESA, due_at=now + timedelta(days=5))
+    reports = [dispatched,
+               ce.CaseEscalated(case_id="case-1", from_level=Level.DESA, to_level=Level.KECAMATAN, reason="sla_expired",
+                                deadline=now + timedelta(days=5)),
+               ce.CaseResolved(case_id="case-2", level=Level.DESA, at=now),
+               ce.CaseEscalated(case_id="case-1", from_level=Level.KECAMATAN, to_level=Level.KABUPATEN,
+                                reason="sla_expired", deadline=now + timedelta(days=9)),
+               ce.CaseClosed(case_id="case-2", level=Level.DESA, at=now)]
+    events = [from_kafka(r.headers, r.value, r.key) for r in (
+        to_kafka(report, topic="slrt.case.events", source=ROUTING, key=report.case_id, event_id=f"routing-{i}")
+        for i, report in enumerate(reports))]
+    applied = await follow(sessions=db.session_factory(engine), events=events)
+    async with engine.connect() as conn:
+        got = {r.case_id: (r.status, r.level, r.status_changed_at is not None) for r in await conn.execute(
+            sa.select(t.cases.c.case_id, t.cases.c.status, t.cases.c.level, t.cases.c.status_changed_at))}
+        owners = (await conn.execute(sa.select(t.referral_owners.c.referral_id, t.referral_owners.c.owner_id))).all()
+    await engine.dispose()
+    assert applied == 5
+    assert got == {"case-0": ("referred", "desa", True), "case-1": ("registered", "kabupaten", False),
+                   "case-2": ("closed", "desa", True), "case-3": ("registered", "desa", False)}
+    assert [tuple(o) for o in owners] == [("ref-0", "dinsos-pkh@32.01")]
+
+
+def _case_row(i: int, now: datetime) -> dict[str, Any]:
+    return dict(case_id=f"case-{i}", case_number=f"3201-2026-{i:06d}", nik="3201010101900001", kk="3201010101900002",
+                citizen_ref=f"cit-{i}", name="-", language="id", region_code="32.01.01.1002", channel="puskesos",
+                level="desa", status="registered", needs=["PKH"], ppks=[24], body={}, warnings=[], registered_at=now)

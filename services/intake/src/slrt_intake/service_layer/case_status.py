@@ -4,6 +4,7 @@ citizen" means the same in intake as in routing. Idempotent through the inbox, i
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from slrt_contracts import case_events as ce
@@ -73,8 +74,18 @@ async def follow(*, sessions: async_sessionmaker[AsyncSession], events: list[Clo
                 row.update(status=status.value, status_changed_at=event.time or datetime.now(UTC))
         if owners:
             await session.execute(t.referral_owners.insert(), owners)
-        changed = [{"_case_id": case_id, **row} for case_id, row in cases.items() if row != before[case_id]]
-        for values in changed:  # few: most reports of a batch leave the case as it was
-            case_id = values.pop("_case_id")
-            await session.execute(t.cases.update().where(t.cases.c.case_id == case_id).values(**values))
+        await _write_changed(session, [{"_case_id": case_id, **row} for case_id, row in cases.items()
+                                       if row != before[case_id]])
     return applied
+
+
+async def _write_changed(session: AsyncSession, changed: list[dict[str, Any]]) -> None:
+    """One statement with many parameter sets per set of changed columns (a case's first referral changes its
+    status and level: most cases of a batch change)."""
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for values in changed:
+        by_columns.setdefault(tuple(sorted(values)), []).append(values)
+    for columns, rows in by_columns.items():
+        stmt = t.cases.update().where(t.cases.c.case_id == sa.bindparam("_case_id")).values(
+            {c: sa.bindparam(c) for c in columns if c != "_case_id"})
+        await session.execute(stmt, rows)
