@@ -66,7 +66,8 @@ def define_outbox(metadata: sa.MetaData) -> sa.Table:
 #: planner without statistics of a fresh table, as in a service's first minutes under load, picks each for its
 #: reader, since no other index matches. The first two stay as small as the backlog, however many published
 #: rows the table keeps. Before them, PostgreSQL checked each pending row against every earlier pending row (a
-#: backlog of n rows cost n² row visits per batch), and SQLite read every pending row to find a quarantined one.
+#: backlog of n rows cost n² row visits per batch), and SQLite read the relay's rows through
+#: ``ix_outbox_quarantined``: every row never quarantined, published or not.
 _UNPUBLISHED = "published_at IS NULL AND quarantined_at IS NULL"
 _HELD = "published_at IS NULL AND quarantined_at IS NOT NULL"
 _PUBLISHED = "published_at IS NOT NULL"
