@@ -184,16 +184,24 @@ class QuarantinedRow:
     blocked: int
 
 
-def _quarantined(t: sa.Table) -> Any:
+def _quarantined(t: sa.FromClause) -> Any:
     return sa.and_(t.c.published_at.is_(None), t.c.quarantined_at.is_not(None))
+
+
+def _unpublished(t: sa.FromClause) -> Any:
+    """Rows still to publish (not quarantined)."""
+    return sa.and_(t.c.published_at.is_(None), t.c.quarantined_at.is_(None))
+
+
+def _behind_quarantined(t: sa.Table) -> Any:
+    """A quarantined row of the same key comes before the row."""
+    q = t.alias("q")
+    return sa.exists().where(q.c.key == t.c.key, q.c.id < t.c.id, _quarantined(q))
 
 
 def _blocked(t: sa.Table) -> Any:
     """Pending rows behind a quarantined row of the same key."""
-    q = t.alias("q")
-    return sa.and_(t.c.published_at.is_(None), t.c.quarantined_at.is_(None), t.c.key.is_not(None),
-                   sa.exists().where(q.c.key == t.c.key, q.c.id < t.c.id, q.c.published_at.is_(None),
-                                     q.c.quarantined_at.is_not(None)))
+    return sa.and_(_unpublished(t), t.c.key.is_not(None), _behind_quarantined(t))
 
 
 async def held(session: AsyncSession, outbox: sa.Table) -> Held:
@@ -304,12 +312,9 @@ def published_before(t: sa.Table, cutoff: datetime) -> Any:
 def pending_rows(t: sa.Table, limit: int, *, held_back: bool) -> sa.Select[Any]:
     """The relay's next rows in id order (through ``ix_outbox_unpublished``). Only when a row is quarantined
     (``held_back``) is each row checked for a quarantined row of its key before it."""
-    query = (sa.select(t.c.id, t.c.topic, t.c.key, t.c.value, t.c.headers, t.c.created_at)
-             .where(t.c.published_at.is_(None), t.c.quarantined_at.is_(None)))
+    query = sa.select(t.c.id, t.c.topic, t.c.key, t.c.value, t.c.headers, t.c.created_at).where(_unpublished(t))
     if held_back:
-        q = t.alias("q")
-        query = query.where(~sa.exists().where(q.c.key == t.c.key, q.c.id < t.c.id, q.c.published_at.is_(None),
-                                               q.c.quarantined_at.is_not(None)))
+        query = query.where(~_behind_quarantined(t))
     return query.order_by(t.c.id).limit(limit)
 
 
@@ -465,7 +470,7 @@ class OutboxRelay:
         async with self._sessions() as session:
             pending, oldest = (await session.execute(
                 sa.select(sa.func.count(), sa.func.min(t.c.created_at))
-                .where(t.c.published_at.is_(None), t.c.quarantined_at.is_(None)))).one()
+                .where(_unpublished(t)))).one()
             quarantined = await session.scalar(sa.select(sa.func.count()).where(_quarantined(t)))
         metrics.OUTBOX_PENDING.set(pending)
         metrics.OUTBOX_QUARANTINED.set(quarantined or 0)
