@@ -536,6 +536,8 @@ class OutboxRelay:
         backoff = self._poll
         rounds = 0
         while True:
+            # a wake taken now: a commit while this batch is read and sent wakes the next round at once
+            self._wake.clear()
             try:
                 n = await self.publish_batch()
                 backoff = self._poll
@@ -552,7 +554,6 @@ class OutboxRelay:
                 continue
             if n >= self._batch:
                 continue
-            self._wake.clear()
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
             except TimeoutError:

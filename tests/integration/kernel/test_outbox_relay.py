@@ -60,6 +60,62 @@ async def test_rows_are_published_in_order_with_the_envelope_and_marked(kafka_br
         await engine.dispose()
 
 
+class _WritesWhileSending:
+    """A producer that, while the relay sends its first row, has another transaction commit a row and wake it."""
+
+    def __init__(self, producer, during) -> None:  # type: ignore[no-untyped-def]
+        self._producer, self._during = producer, during
+
+    async def send(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        sent = await self._producer.send(*args, **kwargs)
+        if self._during is not None:
+            during, self._during = self._during, None
+            await during()
+        return sent
+
+
+async def test_a_commit_while_a_batch_is_sent_is_published_without_waiting_for_the_poll(
+        kafka_broker, topic_prefix, database_url) -> None:
+    """The wake of a commit that lands while the relay reads and sends a batch is kept, so its row goes out in
+    the next round, not at the next poll (an hour here)."""
+    md, outbox, _ = tables()
+    engine = db.create_engine(database_url)
+    async with engine.begin() as conn:
+        await conn.run_sync(md.create_all)
+    sessions = db.session_factory(engine)
+    topic = f"{topic_prefix}interleaved"
+
+    def row(case_id: str) -> list:  # type: ignore[type-arg]
+        return [to_kafka(CaseResolved(case_id=case_id, level=Level.DESA, at=datetime.now(UTC)), topic=topic,
+                         source="/t", key=case_id)]
+
+    async def commit_another() -> None:
+        async with sessions() as session, session.begin():
+            await add_to_outbox(session, outbox, row("second"))
+        relay.wake()  # as the writer does after its commit
+
+    async with sessions() as session, session.begin():
+        await add_to_outbox(session, outbox, row("first"))
+    producer = make_producer(ServiceSettings(kafka_bootstrap=kafka_broker.bootstrap))
+    await producer.start()
+    sending = _WritesWhileSending(producer, commit_another)
+    relay = OutboxRelay(sessions=sessions, outbox=outbox, producer=lambda: sending, name="interleaved",
+                        poll_seconds=3600)
+    task = asyncio.create_task(relay.run())
+    try:
+        async def both() -> bool:
+            return relay.published == 2
+
+        await eventually(both, timeout=10)
+        assert await unpublished(database_url, outbox) == 0
+    finally:
+        task.cancel()
+        with contextlib.suppress(BaseException):
+            await task
+        await producer.stop()
+        await engine.dispose()
+
+
 async def test_two_relays_on_one_database_publish_each_row_once(kafka_broker, topic_prefix, database_url) -> None:
     """Two instances' relays (an engine each, as two processes have) share the rows: one publishes at a time,
     on PostgreSQL by its advisory lock, on SQLite by its file lock, so no row reaches the topic twice."""
