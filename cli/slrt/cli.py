@@ -70,7 +70,7 @@ def _bench(args: argparse.Namespace) -> int:
 
     pipeline = {"cases": args.cases, "latency_cases": args.latency_cases, "database": args.database,
                 "json_path": args.json, "profile_dir": args.profile, "keep": args.keep, "instances": args.instances,
-                "open_cases": args.open_cases}
+                "open_cases": args.open_cases, "latency_rate": args.latency_rate}
     return run_bench(args.only, quick=args.quick, pipeline=pipeline)
 
 
@@ -165,6 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                                 "(default 3000)")
     bench.add_argument("--latency-cases", type=int, default=None, help="pipeline: registrations timed one by one "
                                                                         "(default 300)")
+    bench.add_argument("--latency-rate", type=float, default=None, help="pipeline: registrations a second while "
+                                                                          "timed (default half what the run sustained)")
     bench.add_argument("--database", choices=["sqlite", "postgres"], default=None,
                        help="pipeline: the services' databases (default sqlite; postgres: SLRT_TEST_POSTGRES_URL)")
     bench.add_argument("--instances", type=int, default=None, help="pipeline: instances of each service, one "

@@ -12,6 +12,7 @@ import pytest
 from slrt.bench.pipeline import Options, run
 from slrt.bench.raw_broker import RawBroker
 from slrt.bench.report import Report
+from slrt.bench.waits import STEPS
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow, pytest.mark.e2e, pytest.mark.timeout(600)]
 
@@ -32,6 +33,10 @@ async def test_a_small_run_carries_every_registration_and_measures_every_figure(
     assert all(figures["peak_memory_mb"][s] > 20 for s in services)
     assert figures["latency_ms"]["n"] == 12
     assert 0 < figures["latency_ms"]["p50"] <= figures["latency_ms"]["p99"] <= figures["latency_ms"]["max"]
+    # every step of every timed case, from the services' own rows; each begins where the one before it ended
+    assert list(figures["waits_ms"]) == list(STEPS)
+    assert all(w["n"] == 12 and 0 <= w["p50"] <= w["p90"] <= w["p99"] for w in figures["waits_ms"].values())
+    assert figures["waits_ms"]["POST -> seen"]["p50"] >= figures["waits_ms"]["POST -> intake's outbox"]["p50"]
 
 
 async def test_open_cases_loaded_first_leave_every_registration_to_arrive(tmp_path: Path) -> None:

@@ -10,8 +10,9 @@ What it prints, all measured in one run on one broker:
 - **stages**: when intake, routing and reporting each held the last case, so the slowest stage shows;
 - **CPU seconds per case** of each service (``/proc/<pid>/stat`` over the run, idle work included) and each
   one's **peak memory** (``VmHWM``);
-- **latency**: registrations over HTTP at half the sustained rate, each timed from its ``POST`` until reporting
-  holds the case with its referrals (polled every 5 ms), p50/p95/p99.
+- **latency**: registrations over HTTP at half the sustained rate (or ``--latency-rate``), each timed from its
+  ``POST`` until reporting holds the case with its referrals (polled every 5 ms), p50/p95/p99, and where they
+  waited, step by step, from the times the services' own rows carry (``waits``).
 
 ``--open-cases N`` first loads N open cases straight into the four services' databases (``open_cases``: the
 rows a registered, referred, still open case leaves in each), after the services have started and before the
@@ -47,7 +48,7 @@ from slrt_intake.settings import IntakeSettings
 from slrt_shared.access.devkey import DevKey
 from slrt_shared.access.principal import Principal, Role
 
-from slrt.bench import open_cases
+from slrt.bench import open_cases, waits
 from slrt.bench.raw_broker import RawBroker, measure
 from slrt.bench.report import Report
 from slrt.chaos.load import command_headers
@@ -73,6 +74,7 @@ CLOCK = os.sysconf("SC_CLK_TCK")
 class Options:
     cases: int = 3000
     latency_cases: int = 300
+    latency_rate: float = 0.0  # registrations a second in the latency phase; 0: half what the run sustained
     database: str = "sqlite"  # or "postgres"
     instances: int = 1  # of each service, in one consumer group
     open_cases: int = 0  # loaded straight into the databases before the warm-up
@@ -110,6 +112,7 @@ class Figures:
     peak_memory_mb: dict[str, float] = field(default_factory=dict)
     latency_rate: float = 0.0
     latency_ms: dict[str, float] = field(default_factory=dict)
+    waits_ms: dict[str, dict[str, float]] = field(default_factory=dict)  # the latency phase's steps (``waits``)
     profile: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
 
 
@@ -280,17 +283,20 @@ class Pipeline:
                 return
 
     async def latency(self, figures: Figures) -> None:
-        rate = max(1.0, figures.sustained_per_s / 2) if figures.sustained_per_s else 5.0
+        rate = self.options.latency_rate or (max(1.0, figures.sustained_per_s / 2) if figures.sustained_per_s
+                                             else 5.0)
         figures.latency_rate = round(rate, 1)
         regs = self.registrations(self.options.latency_cases, http_every=1)
         pending: dict[str, tuple[float, int]] = {}
-        waits: list[float] = []
+        posted: dict[str, float] = {}  # wall clock, for the steps the services' rows time
+        timed: list[waits.Timed] = []
+        latencies: list[float] = []
         finished = asyncio.Event()
 
         async def one(client: httpx.AsyncClient, reg: Registration) -> None:
-            t0 = time.perf_counter()
+            t0, wall = time.perf_counter(), time.time()
             case_id = await self.post(client, reg)
-            pending[case_id] = (t0, reg.needs)
+            pending[case_id], posted[case_id] = (t0, reg.needs), wall
 
         async def poll() -> None:
             while not finished.is_set() or pending:
@@ -301,11 +307,12 @@ class Pipeline:
                 sql = ("SELECT c.case_id, (SELECT count(*) FROM referrals r WHERE r.case_id = c.case_id) "  # noqa: S608
                        f"FROM cases c WHERE c.case_id IN ({ids})")
                 rows = await self.system.rows("reporting", sql)
-                now = time.perf_counter()
+                now, wall = time.perf_counter(), time.time()
                 for case_id, referrals in rows:
                     entry = pending.get(str(case_id))
                     if entry and referrals >= entry[1]:
-                        waits.append(now - entry[0])
+                        latencies.append(now - entry[0])
+                        timed.append(waits.Timed(str(case_id), posted[str(case_id)], wall))
                         del pending[str(case_id)]
 
         poller = asyncio.create_task(poll())
@@ -320,13 +327,14 @@ class Pipeline:
         finished.set()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(poller, STALL_SECONDS)
-        waits.sort()
+        latencies.sort()
 
         def pct(p: float) -> float:
-            return round(waits[min(len(waits) - 1, int(len(waits) * p))] * 1000, 1) if waits else 0.0
+            return round(latencies[min(len(latencies) - 1, int(len(latencies) * p))] * 1000, 1) if latencies else 0.0
 
         figures.latency_ms = {"p50": pct(0.50), "p95": pct(0.95), "p99": pct(0.99), "max": pct(1.0),
-                              "n": len(waits)}
+                              "n": len(latencies)}
+        figures.waits_ms = await waits.steps(self.system, timed)
 
     def start_profilers(self) -> list[tuple[str, subprocess.Popen[bytes], Path]]:
         if self.options.profile_dir is None:
@@ -408,6 +416,10 @@ def _print(report: Report, figures: Figures) -> None:
          " / ".join(f"{figures.latency_ms.get(k, 0):.0f}" for k in ("p50", "p95", "p99", "max"))
          + f"  (n={figures.latency_ms.get('n', 0)})"),
     ])
+    if figures.waits_ms:
+        report.add("where the latency phase's cases waited, p50 / p90 / p99 (ms)", [
+            (step, " / ".join(f"{w[k]:.0f}" for k in ("p50", "p90", "p99")) + f"  (n={w['n']:.0f})")
+            for step, w in figures.waits_ms.items()])
     for service, frames in figures.profile.items():
         report.add(f"profile: {service} (share of busy samples)", [(f, f"{share:.1f} %") for f, share in frames])
 
