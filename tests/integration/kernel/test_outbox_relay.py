@@ -7,6 +7,7 @@ import contextlib
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from aiokafka import AIOKafkaProducer
 from slrt_contracts.case_events import CaseResolved
 from slrt_contracts.codes import Level
 from slrt_contracts.envelope import CloudEvent, to_kafka
@@ -15,6 +16,7 @@ from slrt_shared.inbox import define_inbox, first_deliveries, first_delivery
 from slrt_shared.kafka import make_producer
 from slrt_shared.outbox import OutboxRelay, add_to_outbox, define_outbox
 from slrt_shared.settings import ServiceSettings
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from tests.support import eventually
 from tests.support.kafka import TopicReader
@@ -26,13 +28,18 @@ def tables() -> tuple[sa.MetaData, sa.Table, sa.Table]:
     return md, define_outbox(md), define_inbox(md)
 
 
-async def test_rows_are_published_in_order_with_the_envelope_and_marked(kafka_broker, topic_prefix,
-                                                                         database_url) -> None:
+async def outbox_database(database_url: str) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession], sa.Table]:
+    """An engine on the test's database with an outbox table, its sessions, and the table."""
     md, outbox, _ = tables()
     engine = db.create_engine(database_url)
     async with engine.begin() as conn:
         await conn.run_sync(md.create_all)
-    sessions = db.session_factory(engine)
+    return engine, db.session_factory(engine), outbox
+
+
+async def test_rows_are_published_in_order_with_the_envelope_and_marked(kafka_broker, topic_prefix,
+                                                                         database_url) -> None:
+    engine, sessions, outbox = await outbox_database(database_url)
     topic = f"{topic_prefix}events"
     records = [to_kafka(CaseResolved(case_id=f"case-{i % 3}", level=Level.DESA, at=datetime.now(UTC)),
                         topic=topic, source="/tests", key=f"case-{i % 3}") for i in range(30)]
@@ -60,6 +67,15 @@ async def test_rows_are_published_in_order_with_the_envelope_and_marked(kafka_br
         await engine.dispose()
 
 
+async def stop(task: asyncio.Task[None], producer: AIOKafkaProducer, engine: AsyncEngine) -> None:
+    """A test's relay, producer and engine, stopped in that order."""
+    task.cancel()
+    with contextlib.suppress(BaseException):
+        await task
+    await producer.stop()
+    await engine.dispose()
+
+
 class _WritesWhileSending:
     """A producer that, while the relay sends its first row, has another transaction commit a row and wake it."""
 
@@ -78,11 +94,7 @@ async def test_a_commit_while_a_batch_is_sent_is_published_without_waiting_for_t
         kafka_broker, topic_prefix, database_url) -> None:
     """The wake of a commit that lands while the relay reads and sends a batch is kept, so its row goes out in
     the next round, not at the next poll (an hour here)."""
-    md, outbox, _ = tables()
-    engine = db.create_engine(database_url)
-    async with engine.begin() as conn:
-        await conn.run_sync(md.create_all)
-    sessions = db.session_factory(engine)
+    engine, sessions, outbox = await outbox_database(database_url)
     topic = f"{topic_prefix}interleaved"
 
     def row(case_id: str) -> list:  # type: ignore[type-arg]
@@ -109,11 +121,7 @@ async def test_a_commit_while_a_batch_is_sent_is_published_without_waiting_for_t
         await eventually(both, timeout=10)
         assert await unpublished(database_url, outbox) == 0
     finally:
-        task.cancel()
-        with contextlib.suppress(BaseException):
-            await task
-        await producer.stop()
-        await engine.dispose()
+        await stop(task, producer, engine)
 
 
 async def test_two_relays_on_one_database_publish_each_row_once(kafka_broker, topic_prefix, database_url) -> None:
@@ -282,8 +290,4 @@ async def test_another_instance_s_commit_wakes_the_relay_on_postgresql(kafka_bro
             await other.dispose()
             await eventually(published)
         finally:
-            task.cancel()
-            with contextlib.suppress(BaseException):
-                await task
-            await producer.stop()
-            await engine.dispose()
+            await stop(task, producer, engine)
