@@ -31,6 +31,7 @@ async def test_a_small_run_carries_every_registration_and_measures_every_figure(
     services = {"intake", "routing", "notification", "reporting"}
     assert set(figures["cpu_ms_per_case"]) == services and all(v > 0 for v in figures["cpu_ms_per_case"].values())
     assert all(figures["peak_memory_mb"][s] > 20 for s in services)
+    assert 0 < figures["machine_percent"]["busy"] <= 100 and 0 <= figures["machine_percent"]["steal"] <= 100
     assert figures["latency_ms"]["n"] == 12
     assert 0 < figures["latency_ms"]["p50"] <= figures["latency_ms"]["p99"] <= figures["latency_ms"]["max"]
     # every step of every timed case, from the services' own rows; each begins where the one before it ended

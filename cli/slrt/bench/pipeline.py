@@ -109,6 +109,7 @@ class Figures:
     stage_seconds: dict[str, float] = field(default_factory=dict)
     cpu_ms_per_case: dict[str, float] = field(default_factory=dict)
     idle_cpu_percent: dict[str, float] = field(default_factory=dict)
+    machine_percent: dict[str, float] = field(default_factory=dict)  # the whole machine in the throughput phase
     peak_memory_mb: dict[str, float] = field(default_factory=dict)
     latency_rate: float = 0.0
     latency_ms: dict[str, float] = field(default_factory=dict)
@@ -119,6 +120,20 @@ class Figures:
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLOCK  # utime, stime
+
+
+def machine_ticks() -> list[int]:
+    """The machine's CPU time so far by kind (``/proc/stat``: user, nice, system, idle, iowait, irq, softirq,
+    steal, ...), in clock ticks."""
+    return [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+
+
+def machine_share(before: list[int], after: list[int]) -> dict[str, float]:
+    """Between two readings: how busy the machine was (every process, this one too) and what the host took from
+    it (``steal``: a virtual machine's CPU given to others), in per cent of all its CPU time."""
+    d = [b - a for a, b in zip(before, after, strict=False)]
+    total = sum(d) or 1
+    return {"busy": round(100 * (total - d[3] - d[4]) / total, 1), "steal": round(100 * d[7] / total, 1)}
 
 
 def peak_memory_mb(pid: int) -> float:
@@ -233,7 +248,7 @@ class Pipeline:
                    "reporting": before["reporting"] + len(regs)}
         idle = await self.idle_cpu()
         figures.idle_cpu_percent = {k: round(v * 100, 1) for k, v in idle.items()}
-        cpu0 = self.cpu()
+        cpu0, machine0 = self.cpu(), machine_ticks()
         profilers = self.start_profilers()
         start = time.perf_counter()
         sending = asyncio.create_task(self.send_all(regs))
@@ -256,6 +271,7 @@ class Pipeline:
             elif time.perf_counter() - last_change > STALL_SECONDS:
                 break
         elapsed = done.get("reporting", time.perf_counter() - start)
+        figures.machine_percent = machine_share(machine0, machine_ticks())
         await sending
         await self.settle()
         cpu1 = self.cpu()
@@ -411,6 +427,8 @@ def _print(report: Report, figures: Figures) -> None:
          " / ".join(f"{v:.1f}" for v in figures.cpu_ms_per_case.values())
          + f"  (total {sum(figures.cpu_ms_per_case.values()):.1f})"),
         ("idle CPU % before the run", " / ".join(f"{v:.1f}" for v in figures.idle_cpu_percent.values())),
+        ("the machine until the last message: busy % / taken by the host (steal) %",
+         f"{figures.machine_percent.get('busy', 0):.1f} / {figures.machine_percent.get('steal', 0):.1f}"),
         ("peak memory MB", " / ".join(f"{v:.0f}" for v in figures.peak_memory_mb.values())),
         (f"latency POST -> read model at {figures.latency_rate:.0f}/s, p50 / p95 / p99 / max (ms)",
          " / ".join(f"{figures.latency_ms.get(k, 0):.0f}" for k in ("p50", "p95", "p99", "max"))
