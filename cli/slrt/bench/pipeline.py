@@ -131,7 +131,7 @@ def machine_ticks() -> list[int]:
 def machine_share(before: list[int], after: list[int]) -> dict[str, float]:
     """Between two readings: how busy the machine was (every process, this one too) and what the host took from
     it (``steal``: a virtual machine's CPU given to others), in per cent of all its CPU time."""
-    d = [b - a for a, b in zip(before, after, strict=False)]
+    d = [b - a for a, b in zip(before, after, strict=True)]
     total = sum(d) or 1
     return {"busy": round(100 * (total - d[3] - d[4]) / total, 1), "steal": round(100 * d[7] / total, 1)}
 
@@ -319,7 +319,7 @@ class Pipeline:
                 await asyncio.sleep(POLL_SECONDS)
                 if not pending:
                     continue
-                ids = ", ".join(f"'{uuid.UUID(c)}'" for c in pending)  # UUIDs only: nothing else reaches SQL
+                ids = waits.sql_ids(pending)
                 sql = ("SELECT c.case_id, (SELECT count(*) FROM referrals r WHERE r.case_id = c.case_id) "  # noqa: S608
                        f"FROM cases c WHERE c.case_id IN ({ids})")
                 rows = await self.system.rows("reporting", sql)
@@ -344,11 +344,8 @@ class Pipeline:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(poller, STALL_SECONDS)
         latencies.sort()
-
-        def pct(p: float) -> float:
-            return round(latencies[min(len(latencies) - 1, int(len(latencies) * p))] * 1000, 1) if latencies else 0.0
-
-        figures.latency_ms = {"p50": pct(0.50), "p95": pct(0.95), "p99": pct(0.99), "max": pct(1.0),
+        figures.latency_ms = {"p50": waits.percentile(latencies, 0.50), "p95": waits.percentile(latencies, 0.95),
+                              "p99": waits.percentile(latencies, 0.99), "max": waits.percentile(latencies, 1.0),
                               "n": len(latencies)}
         figures.waits_ms = await waits.steps(self.system, timed)
 

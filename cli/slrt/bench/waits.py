@@ -23,7 +23,10 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import pairwise
 from typing import Any
+
+from slrt_contracts.case_events import CaseRegistered, ReferralDispatched
 
 from slrt.chaos.system import System
 
@@ -50,32 +53,38 @@ def headers_of(value: Any) -> dict[str, str]:
     return {str(k): str(v) for k, v in pairs}
 
 
-def _in(ids: Iterable[str]) -> str:
-    return ", ".join(f"'{uuid.UUID(i)}'" for i in ids)  # UUIDs only: nothing else reaches SQL
+def sql_ids(ids: Iterable[str]) -> str:
+    """Ids for an ``IN (...)`` of a statement the benchmark writes: UUIDs only, so nothing else reaches SQL."""
+    return ", ".join(f"'{uuid.UUID(i)}'" for i in ids)
+
+
+def percentile(ordered: Sequence[float], p: float) -> float:
+    """The ``p`` quantile (0..1) of seconds already sorted, in milliseconds; 0 for none."""
+    return round(ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000, 1) if ordered else 0.0
 
 
 async def steps(system: System, timed: Sequence[Timed]) -> dict[str, dict[str, float]]:
     """Per step, p50 / p90 / p99 in milliseconds and how many cases it was measured on."""
     if not timed:
         return {}
-    keys = _in(t.case_id for t in timed)
+    keys = sql_ids(t.case_id for t in timed)
     registered: dict[str, tuple[float, str]] = {}  # case -> (written by intake, event id)
     for key, created_at, headers in await system.rows(
             "intake", f"SELECT key, created_at, headers FROM outbox WHERE key IN ({keys})"):  # noqa: S608
         h = headers_of(headers)
-        if h.get("ce_type", "").endswith(".case.registered.v1"):
+        if h.get("ce_type") == CaseRegistered.ce_type:
             registered[str(key)] = (seconds(created_at), h["ce_id"])
-    events = _in(e for _, e in registered.values())
+    events = sql_ids(e for _, e in registered.values())
     received = {str(e): seconds(at) for e, at in await system.rows(
         "routing", f"SELECT event_id, received_at FROM inbox WHERE event_id IN ({events})")} if events else {}  # noqa: S608
     dispatched: dict[str, float] = {}
     for key, created_at, headers in await system.rows(
             "routing", f"SELECT key, created_at, headers FROM outbox WHERE key IN ({keys})"):  # noqa: S608
-        if headers_of(headers).get("ce_type", "").endswith(".referral.dispatched.v1"):
+        if headers_of(headers).get("ce_type") == ReferralDispatched.ce_type:
             dispatched[str(key)] = max(dispatched.get(str(key), 0.0), seconds(created_at))
     reported = {str(key): seconds(at) for key, at in await system.rows(
         "reporting", "SELECT key, max(received_at) FROM event_log "  # noqa: S608
-                     f"WHERE type LIKE '%.referral.dispatched.v1' AND key IN ({keys}) GROUP BY key")}
+                     f"WHERE type = '{ReferralDispatched.ce_type}' AND key IN ({keys}) GROUP BY key")}
     waits: dict[str, list[float]] = {step: [] for step in STEPS}
     for t in timed:
         if t.case_id not in registered or t.case_id not in dispatched or t.case_id not in reported:
@@ -84,16 +93,8 @@ async def steps(system: System, timed: Sequence[Timed]) -> dict[str, dict[str, f
         if event not in received:
             continue
         points = (t.posted, written, received[event], dispatched[t.case_id], reported[t.case_id], t.seen)
-        for step, (a, b) in zip(STEPS, zip(points, points[1:], strict=False), strict=False):
+        for step, (a, b) in zip(STEPS[:-1], pairwise(points), strict=True):
             waits[step].append(b - a)
         waits[STEPS[-1]].append(t.seen - t.posted)
-    return {step: _percentiles(values) for step, values in waits.items() if values}
-
-
-def _percentiles(values: list[float]) -> dict[str, float]:
-    values = sorted(values)
-
-    def pct(p: float) -> float:
-        return round(values[min(len(values) - 1, int(len(values) * p))] * 1000, 1)
-
-    return {"p50": pct(0.50), "p90": pct(0.90), "p99": pct(0.99), "n": len(values)}
+    return {step: {"p50": percentile(v, 0.50), "p90": percentile(v, 0.90), "p99": percentile(v, 0.99), "n": len(v)}
+            for step, values in waits.items() if (v := sorted(values))}
